@@ -1,0 +1,8 @@
+"""Pydantic models: the single source of truth for every shape refarch reads or writes."""
+
+from .architecture import Architecture, MachineLayout, ServiceAllocation
+from .catalog import *  # noqa: F403
+from .catalog import __all__ as _catalog_all
+from .common import LEVELS, Disagreement, Level, Outcome, minor_of, version_key
+
+__all__ = [*_catalog_all, "Architecture", "MachineLayout", "ServiceAllocation", "LEVELS", "Disagreement", "Level", "Outcome", "minor_of", "version_key"]

@@ -1,0 +1,110 @@
+"""Shapes shared by every catalog file: ids, versions, sources, support levels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+VERSION_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)?$")
+MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
+
+
+def _check_id(value: Any) -> Any:
+    if isinstance(value, str) and not ID_PATTERN.match(value):
+        raise ValueError(f"expected an id of lowercase letters, digits and dashes, like 'docker-compose' (got {value!r})")
+    return value
+
+
+def _check_version(value: Any) -> Any:
+    # YAML reads 7.10 as the float 7.1: refuse numbers so that no version is silently changed.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f'expected a version as a quoted string, like "7.5" (got the number {value!r}; write "{value}")')
+    if isinstance(value, str) and not VERSION_PATTERN.match(value):
+        raise ValueError(f'expected a version like "7.5" or "7.5.4453" (got {value!r})')
+    return value
+
+
+def _check_minor(value: Any) -> Any:
+    value = _check_version(value)
+    if isinstance(value, str) and not MINOR_PATTERN.match(value):
+        raise ValueError(f'expected a minor version like "7.5", without a patch (got {value!r})')
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_check_id)]
+"""An entity id: lowercase letters, digits, dots and dashes."""
+
+Version = Annotated[str, BeforeValidator(_check_version)]
+"""A version written as a quoted string: "X.Y" or "X.Y.Z"."""
+
+Minor = Annotated[str, BeforeValidator(_check_minor)]
+"""A minor version, "X.Y"."""
+
+Url = Annotated[str, Field(min_length=1)]
+
+MACHINE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _check_machine(value: Any) -> Any:
+    if isinstance(value, str) and not MACHINE_PATTERN.match(value):
+        raise ValueError(f"expected a cloud machine type as the cloud writes it, like 'm6a.2xlarge' or 'D16_v3' (got {value!r})")
+    return value
+
+
+MachineId = Annotated[str, BeforeValidator(_check_machine)]
+"""A cloud machine type name, e.g. m6a.2xlarge, n2-standard-16, D16_v3."""
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Comparable key for "X.Y" or "X.Y.Z"; "7.5" sorts before "7.5.1"."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def minor_of(version: str) -> str:
+    """The minor "X.Y" of any version."""
+    return ".".join(version.split(".")[:2])
+
+
+Level = Literal["recommended", "supported", "deprecated", "best-effort", "not-supported", "removed", "unavailable"]
+"""The closed support vocabulary. What each level means to a checker is data: catalog/support-levels.yaml."""
+
+LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
+
+Outcome = Literal["pass", "warn", "fail"]
+
+Cloud = Literal["aws", "gcp", "azure"]
+
+
+class Strict(BaseModel):
+    """Every authored shape: unknown keys are errors, values are not silently coerced."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Disagreement(Strict):
+    """Two sources say different things; the catalog chose one and says why."""
+
+    about: str = Field(description="What the sources disagree on.")
+    chosen: str = Field(description="What the catalog uses.")
+    other: str = Field(description="What the other source says.")
+    sources: list[Url] = Field(default_factory=list, description="Where each side comes from.")
+
+
+class Sourced(Strict):
+    """An entity that states facts: where they come from and when they were last checked."""
+
+    sources: Annotated[list[Url], Field(min_length=1, description="Public documents or repository paths that state these facts.")]
+    verified: Annotated[dt.date, Field(description="The date the facts were last checked against the sources.")]
+    notes: list[str] = Field(default_factory=list, description="Plain-language notes shown in the docs.")
+    disagreements: list[Disagreement] = Field(default_factory=list, description="Where sources disagree and which side the catalog takes.")
+
+
+class Entity(Sourced):
+    """A sourced entity stored as one file named by its id."""
+
+    id: Id = Field(description="The entity id; must equal the file name without .yaml.")
+    name: str = Field(min_length=1, description="The name shown to people.")
