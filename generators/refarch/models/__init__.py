@@ -6,3 +6,8 @@ from .catalog import __all__ as _catalog_all
 from .common import LEVELS, Disagreement, Level, Outcome, minor_of, version_key
 
 __all__ = [*_catalog_all, "Architecture", "MachineLayout", "ServiceAllocation", "LEVELS", "Disagreement", "Level", "Outcome", "minor_of", "version_key"]
+
+
+def extra_schemas() -> dict[str, type]:
+    """Schemas for documents refarch reads besides catalog files; other model modules add theirs here."""
+    return {}

@@ -276,6 +276,12 @@ class Service(Entity):
 
 
 __all__ = [
+    "Configuration",
+    "RuntimeRequirement",
+    "Scale",
+    "SizeLimits",
+    "SupportPolicy",
+    "VersionRule",
     "CpuArchitecture",
     "CpuArchitectures",
     "Disagreement",

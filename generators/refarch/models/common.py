@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
-VERSION_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)?$")
+VERSION_PATTERN = re.compile(r"^\d+(\.\d+){0,2}$")
 MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
 
 
@@ -24,7 +24,7 @@ def _check_version(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(f'expected a version as a quoted string, like "7.5" (got the number {value!r}; write "{value}")')
     if isinstance(value, str) and not VERSION_PATTERN.match(value):
-        raise ValueError(f'expected a version like "7.5" or "7.5.4453" (got {value!r})')
+        raise ValueError(f'expected a version like "16", "7.5" or "7.5.4453" (got {value!r})')
     return value
 
 

@@ -1,0 +1,55 @@
+"""A cache of the validated catalog, so each command does not re-parse ~100 YAML files.
+
+The key is a hash of every catalog file's bytes and of refarch's own source files, so any
+edit to data or code invalidates it. A missing or unreadable cache only costs a normal load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from .fsutil import write_atomic_bytes
+from .loading import load_catalog
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("REFARCH_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "refarch")
+    return Path(base)
+
+
+def catalog_key(root: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in ("catalog", "architectures"):
+        for path in sorted((root / folder).rglob("*.yaml")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def load_cached(root: Path) -> Any:
+    """load_catalog(root), through the cache when possible."""
+    if os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
+        return load_catalog(root)
+    try:
+        path = cache_dir() / f"catalog-{catalog_key(root)}.pickle"
+        if path.exists():
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+    except Exception:  # a broken cache is never fatal: load normally
+        path = None
+    catalog = load_catalog(root)
+    if path is not None:
+        try:
+            write_atomic_bytes(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+    return catalog

@@ -1,0 +1,87 @@
+"""Commands over the catalog itself: validate, matrix, schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..problems import InputError
+from ..yamlfile import dumps_json
+from .common import EXIT_FAILED, catalog_option, default_root, emit, fail, format_option, load, parse_date
+from .common import main
+
+
+@main.command()
+@catalog_option
+def validate(catalog_root: Path | None) -> None:
+    """Check every catalog and architecture file; list every problem with its file and line.
+
+    Exits 0 when the catalog is valid, 2 when it is not.
+    """
+    from ..loading import iter_entities, load_catalog
+
+    root = catalog_root or default_root()
+    try:
+        catalog = load_catalog(root)  # never the cache: validate reads every file
+    except InputError as error:
+        fail(error)
+    count = sum(1 for _ in iter_entities(catalog))
+    emit(f"{root}: catalog is valid ({len(catalog.origins)} files, {count} entities)")
+
+
+@main.command()
+@click.option("--version", "version", default=None, help='Product version, e.g. "7.5" (default: the latest release).')
+@click.option("--method", "method_id", default=None, help="Only this deployment method, e.g. helm.")
+@click.option("--as-of", "as_of", default=None, help="Judge release status on this date, YYYY-MM-DD (default: today, UTC).")
+@format_option()
+@catalog_option
+def matrix(version: str | None, method_id: str | None, as_of: str | None, fmt: str, catalog_root: Path | None) -> None:
+    """What is supported for a product version: methods, platforms, external services, options."""
+    from ..matrix import support_matrix
+    from ..render.reports import matrix_markdown, matrix_table
+
+    catalog = load(catalog_root)
+    date = parse_date(as_of)
+    data = support_matrix(catalog, version or catalog.releases.releases[-1].version, date, method_id)
+    if fmt == "json":
+        emit(dumps_json(data))
+    elif fmt == "markdown":
+        emit(matrix_markdown(data))
+    else:
+        emit(matrix_table(data))
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Do not write; exit 1 if a committed schema differs from the models.")
+@catalog_option
+def schema(check: bool, catalog_root: Path | None) -> None:
+    """Write the JSON Schemas for every file refarch reads into catalog/schema/.
+
+    With --check, compare instead and exit 1 if any is stale (run `refarch schema` to fix).
+    """
+    from ..fsutil import write_atomic
+    from ..schema import SCHEMA_DIR, render_all
+
+    folder = (catalog_root or default_root()) / SCHEMA_DIR
+    expected = render_all()
+    if check:
+        stale = [name for name, text in expected.items() if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != text]
+        extra = sorted(p.name for p in folder.glob("*.schema.json") if p.name not in expected) if folder.is_dir() else []
+        for name in stale:
+            click.echo(f"{SCHEMA_DIR}/{name}: stale or missing; run `refarch schema` to regenerate it", err=True)
+        for name in extra:
+            click.echo(f"{SCHEMA_DIR}/{name}: no model produces this schema; delete it", err=True)
+        if stale or extra:
+            sys.exit(EXIT_FAILED)
+        emit(f"{len(expected)} schemas are up to date")
+        return
+    for name, text in expected.items():
+        write_atomic(folder / name, text)
+    for path in folder.glob("*.schema.json"):
+        if path.name not in expected:
+            path.unlink()
+    emit(f"wrote {len(expected)} schemas to {folder}")
+
+

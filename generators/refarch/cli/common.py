@@ -1,0 +1,109 @@
+"""What every command shares: the command group, --catalog, loading, output and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ..problems import InputError, Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def default_root() -> Path:
+    """The catalog refarch ships: $REFARCH_CATALOG, else this checkout (or the copy inside the wheel)."""
+    if os.environ.get("REFARCH_CATALOG"):
+        return Path(os.environ["REFARCH_CATALOG"])
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package.parents[1], package / "data"):
+        if (candidate / "catalog").is_dir():
+            return candidate
+    return package.parents[1]
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            fail(error)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="refarch")
+def main() -> None:
+    """refarch: what is supported, at what size, and how to get there.
+
+    Reads the catalog (catalog/ and architectures/) and answers from it.
+    Exit codes: 0 success, 1 a check did not pass, 2 invalid input or usage.
+    """
+
+
+def fail(error: InputError) -> NoReturn:
+    """Print every problem and a count to stderr, then exit 2. Nothing goes to stdout."""
+    click.echo(error.report(), err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def usage_error(key: str, message: str) -> NoReturn:
+    fail(InputError([Problem("<arguments>", None, key, message)]))
+
+
+def catalog_option(func: F) -> F:
+    return click.option(
+        "--catalog",
+        "catalog_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder holding catalog/ and architectures/ (default: the catalog refarch ships).",
+    )(func)
+
+
+def load(catalog_root: Path | None) -> Any:
+    """Load and validate the catalog, or exit 2 with every problem."""
+    from ..cache import load_cached
+
+    return load_cached(catalog_root or default_root())
+
+
+def parse_date(value: str | None, key: str = "--as-of") -> dt.date:
+    if value is None:
+        return dt.datetime.now(dt.timezone.utc).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        usage_error(key, f"expected a date like 2026-11-27 (got {value!r})")
+
+
+FORMATS = ("table", "json", "markdown")
+
+
+def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format.")(func)
+
+    return decorate
+
+
+def emit(text: str) -> None:
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+
+
+def passthrough_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as error:
+            fail(error)
+
+    return wrapper  # type: ignore[return-value]

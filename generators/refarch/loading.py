@@ -1,0 +1,235 @@
+"""Catalog files -> validated models. Reads files; collects every problem before giving up."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import models as m
+from .problems import InputError, Problem, did_you_mean, one_of
+from .yamlfile import LineMap, dotted, parse
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class FileKind(Generic[M]):
+    """One kind of catalog file: where it lives, its model, and its schema name."""
+
+    name: str
+    pattern: str
+    model: type[M]
+    schema: str
+    many: bool = False
+    required: bool = True
+
+
+KINDS: tuple[FileKind[Any], ...] = (
+    FileKind("product", "catalog/product.yaml", m.Product, "product"),
+    FileKind("releases", "catalog/releases.yaml", m.Releases, "releases"),
+    FileKind("support_levels", "catalog/support-levels.yaml", m.SupportLevels, "support-levels"),
+    FileKind("cpu_architectures", "catalog/cpu-architectures.yaml", m.CpuArchitectures, "cpu-architectures"),
+    FileKind("machine_types", "catalog/machine-types.yaml", m.MachineTypes, "machine-types"),
+    FileKind("methods", "catalog/methods/*.yaml", m.Method, "method", many=True),
+    FileKind("platforms", "catalog/platforms/*.yaml", m.Platform, "platform", many=True),
+    FileKind("external_services", "catalog/external-services/*.yaml", m.ExternalService, "external-service", many=True),
+    FileKind("providers", "catalog/providers/*.yaml", m.Provider, "provider", many=True),
+    FileKind("options", "catalog/options/*.yaml", m.Option, "option", many=True),
+    FileKind("sizes", "catalog/sizes/*.yaml", m.Size, "size", many=True),
+    FileKind("services", "catalog/services/*.yaml", m.Service, "service", many=True),
+    FileKind("architectures", "architectures/*.yaml", m.Architecture, "architecture", many=True),
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    lines: LineMap
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
+        return Problem(self.file, self.lines.line_for(path), dotted(path), message)
+
+
+@dataclass
+class Catalog:
+    """Everything the catalog says, validated. Entities keyed by id, in id order."""
+
+    product: m.Product
+    releases: m.Releases
+    support_levels: m.SupportLevels
+    cpu_architectures: m.CpuArchitectures
+    machine_types: m.MachineTypes
+    methods: dict[str, m.Method]
+    platforms: dict[str, m.Platform]
+    external_services: dict[str, m.ExternalService]
+    providers: dict[str, m.Provider]
+    options: dict[str, m.Option]
+    sizes: dict[str, m.Size]
+    services: dict[str, m.Service]
+    architectures: dict[str, m.Architecture]
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
+
+    def where(self, kind: str, entity_id: str = "", path: tuple[str | int, ...] = ()) -> Origin:
+        return self.origins[(kind, entity_id)]
+
+
+# --- pydantic errors -> problems ---------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated, Optional and unions down to the model or container inside."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
+    """The keys a mapping at `loc` inside `model` may have (for did-you-mean)."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {f.alias or name: f for name, f in current.model_fields.items()}
+            if part not in fields:
+                return set()
+            current = fields[part].annotation
+        elif typing.get_origin(current) in (list, tuple):
+            current = typing.get_args(current)[0]
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return set()
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return {f.alias or name for name, f in current.model_fields.items()}
+    return set()
+
+
+def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    kind, given = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        allowed = _keys_at(model, loc[:-1])
+        hint = did_you_mean(str(loc[-1]), allowed)
+        return f"unknown key '{loc[-1]}'" + (hint or (f"; allowed keys: {one_of(allowed)}" if allowed else ""))
+    if kind == "missing":
+        return "missing required key; add it"
+    if kind == "literal_error":
+        expected = [e.strip().strip("'") for e in error["ctx"]["expected"].replace(" or ", ", ").split(",")]
+        return f"expected one of {', '.join(expected)} (got {given!r}){did_you_mean(str(given), expected)}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    text = error["msg"]
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        text = f"{text[0].lower()}{text[1:]} (got {given!r})"
+    return text
+
+
+def problems_from(error: ValidationError, model: type[BaseModel], file: str, lines: LineMap) -> list[Problem]:
+    """Turn a pydantic error into problems with file, line, key path and a readable message."""
+    out = []
+    for item in error.errors(include_url=False):
+        loc = tuple(part for part in item["loc"] if isinstance(part, int) or not str(part).startswith(("function-", "[key]")))
+        if item["loc"] and item["loc"][-1] == "[key]":
+            message = f"key {loc[-1]!r} is not allowed here: {_message(item, model, loc)}"
+        else:
+            message = _message(item, model, loc)
+        out.append(Problem(file, lines.line_for(loc), dotted(loc), message))
+    return out
+
+
+def validate_document(data: Any, model: type[M], file: str, lines: LineMap) -> M:
+    """Validate parsed data against a model, raising InputError with located problems."""
+    if not isinstance(data, dict):
+        raise InputError([Problem(file, 1, "", f"expected a mapping of keys to values at the top of the file (got {type(data).__name__})")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InputError(problems_from(error, model, file, lines)) from None
+
+
+def read_document(path: Path, model: type[M], label: str) -> tuple[M, LineMap]:
+    """Read, parse and validate one file; label is the path shown in messages."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError([Problem(label, None, "", f"cannot read file: {error.strerror}")]) from None
+    data, lines = parse(raw, label)
+    return validate_document(data, model, label, lines), lines
+
+
+# --- the catalog -------------------------------------------------------------------------
+
+
+def _files(root: Path, kind: FileKind[Any]) -> list[Path]:
+    if kind.many:
+        folder, glob = kind.pattern.rsplit("/", 1)
+        return sorted((root / folder).glob(glob))
+    return [root / kind.pattern]
+
+
+def load_catalog(root: Path | str) -> Catalog:
+    """Load and validate every catalog and architecture file below `root`.
+
+    Raises InputError listing every problem: per file, then across files.
+    """
+    from .validation import validate_catalog
+
+    root = Path(root)
+    problems: list[Problem] = []
+    if not (root / "catalog").is_dir():
+        raise InputError([Problem(str(root), None, "", "no catalog/ folder here; pass --catalog with a folder that holds catalog/ and architectures/")])
+    values: dict[str, Any] = {}
+    origins: dict[tuple[str, str], Origin] = {}
+    for kind in KINDS:
+        entities: dict[str, Any] = {}
+        for path in _files(root, kind):
+            label = path.relative_to(root).as_posix()
+            if not path.exists():
+                if kind.required:
+                    problems.append(Problem(label, None, "", f"missing file: the catalog needs {kind.pattern}"))
+                continue
+            try:
+                entity, lines = read_document(path, kind.model, label)
+            except InputError as error:
+                problems.extend(error.problems)
+                continue
+            if kind.many:
+                if entity.id != path.stem:
+                    problems.append(Problem(label, lines.line_for(("id",)), "id", f"id '{entity.id}' does not match the file name; rename the file to {entity.id}.yaml or set id: {path.stem}"))
+                    continue
+                entities[entity.id] = entity
+                origins[(kind.name, entity.id)] = Origin(label, lines)
+            else:
+                values[kind.name] = entity
+                origins[(kind.name, "")] = Origin(label, lines)
+        if kind.many:
+            values[kind.name] = dict(sorted(entities.items()))
+    if problems:
+        raise InputError(problems)
+    catalog = Catalog(**values, origins=origins)
+    cross = validate_catalog(catalog)
+    if cross:
+        raise InputError(cross)
+    return catalog
+
+
+def iter_entities(catalog: Catalog) -> Iterable[tuple[str, str, BaseModel]]:
+    """(kind, id, entity) for every entity stored one file each."""
+    for kind in KINDS:
+        if kind.many:
+            for entity_id, entity in getattr(catalog, kind.name).items():
+                yield kind.name, entity_id, entity

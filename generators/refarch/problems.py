@@ -1,0 +1,45 @@
+"""Problems found in input: where (file and line), which key, what is wrong, how to fix it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """Raised by loaders when input cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self) -> str:
+        """All problems, one a line, then a count: the text `refarch validate` prints."""
+        count = len(self.problems)
+        return "\n".join([*(str(p) for p in self.problems), f"{count} problem{'s' if count != 1 else ''} found"])
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' did you mean 'x'?' for the closest choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def one_of(choices: Iterable[str], limit: int = 12) -> str:
+    """A short readable list of allowed values."""
+    items = sorted(set(choices))
+    shown = ", ".join(items[:limit])
+    return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")

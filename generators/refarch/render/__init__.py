@@ -1,0 +1,1 @@
+"""Rendering: terminal tables, Markdown reports and site pages from plain data."""

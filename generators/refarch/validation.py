@@ -1,0 +1,271 @@
+"""Checks across files: every reference resolves, graphs have no cycles, machines fit.
+
+Pure: takes a loaded Catalog, returns problems. Each cross-reference message names both ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from .lifecycle import exists_at, known_minor
+from .models import LEVELS, version_key
+from .problems import Problem, did_you_mean
+
+if TYPE_CHECKING:
+    from .loading import Catalog
+
+Path_ = tuple[str | int, ...]
+
+
+class _Checker:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.problems: list[Problem] = []
+
+    def at(self, kind: str, entity_id: str, path: Path_, message: str) -> None:
+        self.problems.append(self.catalog.origins[(kind, entity_id)].problem(path, message))
+
+    def ref(self, kind: str, entity_id: str, path: Path_, target: str, pool: Iterable[str], what: str, owner: str) -> bool:
+        """Report `target` when it is not in `pool`; `what` names the pool, `owner` the referring entity."""
+        pool = set(pool)
+        if target in pool:
+            return True
+        self.at(kind, entity_id, path, f"{owner} names {what} '{target}', which no {what} defines{did_you_mean(target, pool) or ''}")
+        return False
+
+
+def _label(kind: str, entity_id: str) -> str:
+    names = {
+        "methods": "method",
+        "platforms": "platform",
+        "external_services": "external service",
+        "providers": "provider",
+        "options": "option",
+        "sizes": "size",
+        "services": "service",
+        "architectures": "architecture",
+    }
+    return f"{names.get(kind, kind)} {entity_id}" if entity_id else kind.replace("_", " ")
+
+
+def validate_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem]:
+    c = _Checker(catalog)
+    _check_dates(c, today or dt.date.today())
+    _check_levels_table(c)
+    _check_releases(c)
+    _check_methods(c)
+    _check_platforms(c)
+    _check_services_and_providers(c)
+    _check_options(c)
+    _check_sizes(c)
+    _check_architectures(c)
+    return sorted(set(c.problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))
+
+
+def _check_dates(c: _Checker, today: dt.date) -> None:
+    for (kind, entity_id), origin in c.catalog.origins.items():
+        entity = getattr(c.catalog, kind)
+        entity = entity[entity_id] if entity_id else entity
+        verified = getattr(entity, "verified", None)
+        if verified and verified > today:
+            c.at(kind, entity_id, ("verified",), f"date {verified} is in the future; set it to the day you checked the sources")
+
+
+def _check_levels_table(c: _Checker) -> None:
+    seen: dict[str, int] = {}
+    for index, level in enumerate(c.catalog.support_levels.levels):
+        if level.id in seen:
+            c.at("support_levels", "", ("levels", index, "id"), f"level '{level.id}' is defined twice (also at levels[{seen[level.id]}])")
+        seen[level.id] = index
+    for level_id in LEVELS:
+        if level_id not in seen:
+            c.at("support_levels", "", ("levels",), f"level '{level_id}' is missing; the table must define every level of the vocabulary")
+
+
+def _check_releases(c: _Checker) -> None:
+    releases = c.catalog.releases.releases
+    for index, (before, after) in enumerate(zip(releases, releases[1:]), start=1):
+        if version_key(after.version) <= version_key(before.version):
+            c.at("releases", "", ("releases", index, "version"), f"release {after.version} comes after {before.version}; keep releases in version order, oldest first, each once")
+        elif after.released < before.released:
+            c.at("releases", "", ("releases", index, "released"), f"release {after.version} is dated {after.released}, before {before.version} ({before.released})")
+
+
+def _known_version(c: _Checker, kind: str, entity_id: str, path: Path_, version: str | None, owner: str) -> None:
+    if version and not known_minor(c.catalog, version):
+        first, last = c.catalog.releases.releases[0].version, c.catalog.releases.releases[-1].version
+        c.at(kind, entity_id, path, f"{owner} names version {version}, which is not a release in catalog/releases.yaml ({first} to {last})")
+
+
+def _check_methods(c: _Checker) -> None:
+    cat = c.catalog
+    c.ref("product", "", ("recommended_method",), cat.product.recommended_method, cat.methods, "method", "the product")
+    for method_id, method in cat.methods.items():
+        owner = _label("methods", method_id)
+        for index, size in enumerate(method.scale.sizes):
+            c.ref("methods", method_id, ("scale", "sizes", index), size, cat.sizes, "size", owner)
+        if method.replacement:
+            c.ref("methods", method_id, ("replacement",), method.replacement, cat.methods, "method", owner)
+        for key in ("introduced", "deprecated", "removed"):
+            version = getattr(method.lifecycle, key)
+            if version and version_key(version) >= version_key(cat.releases.releases[0].version):
+                _known_version(c, "methods", method_id, ("lifecycle", key), version, owner)
+
+
+def _check_platforms(c: _Checker) -> None:
+    cat = c.catalog
+    for platform_id, platform in cat.platforms.items():
+        for index, method_id in enumerate(platform.methods):
+            if c.ref("platforms", platform_id, ("methods", index), method_id, cat.methods, "method", _label("platforms", platform_id)):
+                method = cat.methods[method_id]
+                wanted = "kubernetes" if platform.kind == "kubernetes" else "host"
+                if method.platform_kind != wanted:
+                    c.at("platforms", platform_id, ("methods", index), f"platform {platform_id} is a {platform.kind} platform, but method {method_id} runs on {method.platform_kind} platforms")
+
+
+def _check_services_and_providers(c: _Checker) -> None:
+    cat = c.catalog
+    graph = nx.DiGraph()
+    for service_id, service in cat.services.items():
+        owner = _label("services", service_id)
+        graph.add_node(service_id)
+        for index, dependency in enumerate(service.depends_on):
+            if c.ref("services", service_id, ("depends_on", index), dependency, cat.services, "service", owner):
+                graph.add_edge(service_id, dependency)
+        if service.external:
+            c.ref("services", service_id, ("external",), service.external, cat.external_services, "external service", owner)
+        for method_id in service.defaults:
+            c.ref("services", service_id, ("defaults", method_id), method_id, cat.methods, "method", owner)
+    for cycle in _cycles(graph):
+        c.at("services", cycle[0], ("depends_on",), f"services depend on each other in a cycle: {' -> '.join([*cycle, cycle[0]])}")
+    for external_id, external in cat.external_services.items():
+        for index, service_id in enumerate(external.replaces):
+            c.ref("external_services", external_id, ("replaces", index), service_id, cat.services, "service", _label("external_services", external_id))
+    for provider_id, provider in cat.providers.items():
+        for index, external_id in enumerate(provider.serves):
+            c.ref("providers", provider_id, ("serves", index), external_id, cat.external_services, "external service", _label("providers", provider_id))
+
+
+def _cycles(graph: nx.DiGraph) -> list[list[str]]:
+    """One representative cycle per strongly connected component, rotated to start at its smallest id."""
+    out = []
+    for component in nx.strongly_connected_components(graph):
+        if len(component) == 1:
+            node = next(iter(component))
+            if not graph.has_edge(node, node):
+                continue
+        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))]
+        start = cycle.index(min(cycle))
+        out.append(cycle[start:] + cycle[:start])
+    return sorted(out)
+
+
+def _check_options(c: _Checker) -> None:
+    cat = c.catalog
+    requires = nx.DiGraph()
+    for option_id, option in cat.options.items():
+        owner = _label("options", option_id)
+        requires.add_node(option_id)
+        for method_id in option.methods:
+            c.ref("options", option_id, ("methods", method_id), method_id, cat.methods, "method", owner)
+        for index, other in enumerate(option.requires):
+            if c.ref("options", option_id, ("requires", index), other, cat.options, "option", owner):
+                requires.add_edge(option_id, other)
+        for index, other in enumerate(option.conflicts):
+            c.ref("options", option_id, ("conflicts", index), other, cat.options, "option", owner)
+    for cycle in _cycles(requires):
+        c.at("options", cycle[0], ("requires",), f"options require each other in a cycle: {' -> '.join([*cycle, cycle[0]])}")
+    if _cycles(requires):
+        return
+    for option_id, option in cat.options.items():
+        needed = nx.descendants(requires, option_id)
+        for index, other in enumerate(option.conflicts):
+            if other in needed:
+                c.at("options", option_id, ("conflicts", index), f"option {option_id} both requires and conflicts with option {other}; remove one of the two")
+        for needed_id in sorted(needed):
+            if option_id in cat.options[needed_id].conflicts:
+                c.at("options", needed_id, ("conflicts",), f"option {needed_id} conflicts with option {option_id}, which requires it; remove one of the two")
+
+
+def _fits(c: _Checker, kind: str, entity_id: str, path: Path_, cloud: str, machine_id: str, vcpu: int, memory_gb: float, owner: str) -> None:
+    machines = {t.id: t for t in c.catalog.machine_types.machine_types}
+    if not c.ref(kind, entity_id, path, machine_id, machines, "machine type", owner):
+        return
+    machine = machines[machine_id]
+    if machine.cloud != cloud:
+        c.at(kind, entity_id, path, f"{owner} lists {machine_id} under {cloud}, but it is an {machine.cloud} machine type")
+    elif machine.vcpu < vcpu or machine.memory_gb < memory_gb:
+        c.at(
+            kind, entity_id, path,
+            f"{owner} needs {vcpu} vCPU and {memory_gb:g} GB, but {cloud} {machine_id} has {machine.vcpu} vCPU and {machine.memory_gb:g} GB; pick a larger type",
+        )
+
+
+def _check_sizes(c: _Checker) -> None:
+    cat = c.catalog
+    ranks: dict[int, str] = {}
+    for size_id, size in cat.sizes.items():
+        owner = _label("sizes", size_id)
+        if size.rank in ranks:
+            c.at("sizes", size_id, ("rank",), f"size {size_id} has rank {size.rank}, the same as size {ranks[size.rank]}; ranks order the sizes and must differ")
+        ranks[size.rank] = size_id
+        for cloud, machine_id in size.instance_types.items():
+            _fits(c, "sizes", size_id, ("instance_types", cloud), cloud, machine_id, size.vcpu, size.memory_gb, owner)
+        machines = {t.id: t for t in cat.machine_types.machine_types}
+        for cloud, machine_id in size.min_instance_types.items():
+            if c.ref("sizes", size_id, ("min_instance_types", cloud), machine_id, machines, "machine type", owner) and machines[machine_id].cloud != cloud:
+                c.at("sizes", size_id, ("min_instance_types", cloud), f"{owner} lists {machine_id} under {cloud}, but it is an {machines[machine_id].cloud} machine type")
+        if size.recommended_method:
+            c.ref("sizes", size_id, ("recommended_method",), size.recommended_method, cat.methods, "method", owner)
+    ordered = sorted(cat.sizes.values(), key=lambda s: s.rank)
+    for smaller, larger in zip(ordered, ordered[1:]):
+        for key in ("users", "repositories"):
+            low, high = getattr(smaller.limits, key), getattr(larger.limits, key)
+            if low is not None and high is not None and high < low:
+                c.at("sizes", larger.id, ("limits", key), f"size {larger.id} allows {high:,} {key}, fewer than the smaller size {smaller.id} ({low:,})")
+
+
+def _check_architectures(c: _Checker) -> None:
+    cat = c.catalog
+    for arch_id, arch in cat.architectures.items():
+        owner = _label("architectures", arch_id)
+        method_ok = c.ref("architectures", arch_id, ("method",), arch.method, cat.methods, "method", owner)
+        size_ok = c.ref("architectures", arch_id, ("size",), arch.size, cat.sizes, "size", owner)
+        if method_ok and size_ok and arch_id != f"{arch.method}-{arch.size}":
+            c.at("architectures", arch_id, ("id",), f"architecture ids are <method>-<size>: expected '{arch.method}-{arch.size}'")
+        _known_version(c, "architectures", arch_id, ("version",), arch.version, owner)
+        for index, external_id in enumerate(arch.external):
+            if c.ref("architectures", arch_id, ("external", index), external_id, cat.external_services, "external service", owner) and method_ok:
+                if not cat.methods[arch.method].external_services:
+                    c.at("architectures", arch_id, ("external", index), f"{owner} allows external {external_id}, but method {arch.method} allows no external services")
+        for index, layout in enumerate(arch.machines):
+            for cloud, machine_id in layout.instance_types.items():
+                _fits(c, "architectures", arch_id, ("machines", index, "instance_types", cloud), cloud, machine_id, layout.vcpu, layout.memory_gb, owner)
+        listed: dict[str, int] = {}
+        for index, allocation in enumerate(arch.services):
+            if allocation.service in listed:
+                c.at("architectures", arch_id, ("services", index, "service"), f"{owner} lists service '{allocation.service}' twice (also at services[{listed[allocation.service]}])")
+            listed[allocation.service] = index
+            c.ref("architectures", arch_id, ("services", index, "service"), allocation.service, cat.services, "service", owner)
+        if not method_ok:
+            continue
+        expected = {
+            service_id
+            for service_id, service in cat.services.items()
+            if arch.method in service.defaults and service.enabled_by_default and exists_at(service.lifecycle, arch.version)
+        }
+        for service_id in sorted(expected - set(listed)):
+            c.at("architectures", arch_id, ("services",), f"{owner} does not list service '{service_id}', which method {arch.method} runs at {arch.version}; add its resources")
+        for service_id in sorted(set(listed) & set(cat.services) - expected):
+            service = cat.services[service_id]
+            if arch.method not in service.defaults:
+                why = f"method {arch.method} does not run it (catalog/services/{service_id}.yaml has no defaults for {arch.method})"
+            elif not exists_at(service.lifecycle, arch.version):
+                why = f"it does not exist at {arch.version}"
+            else:
+                continue  # an optional service turned on: allowed
+            c.at("architectures", arch_id, ("services", listed[service_id], "service"), f"{owner} lists service '{service_id}', but {why}")

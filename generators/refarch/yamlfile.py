@@ -1,0 +1,147 @@
+"""Safe YAML reading that keeps the line of every key, so each problem can name its line.
+
+Safe loading only; duplicate keys, merge keys and oversize files are errors; anchors and
+aliases may be used, but a document that expands past MAX_NODES values fails at once
+(the billion-laughs attack), as does one that refers to itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from .problems import InputError, Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+try:  # libyaml is several times faster; the pure-Python parser gives the same results
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+class LineMap(dict[Path_, int]):
+    """Maps a key path, e.g. ('services', 3, 'replicas'), to its 1-based line."""
+
+    def line_for(self, path: Path_) -> int | None:
+        """The line of the longest prefix of `path` that the file contains."""
+        for end in range(len(path), -1, -1):
+            line = self.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def dotted(path: Path_) -> str:
+    """('services', 3, 'replicas') -> 'services[3].replicas'."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Walker:
+    def __init__(self, loader: Any, file: str):
+        self.loader = loader
+        self.file = file
+        self.lines = LineMap()
+        self.problems: list[Problem] = []
+        self.budget = MAX_NODES
+
+    def fail(self, line: int, path: Path_, message: str) -> None:
+        self.problems.append(Problem(self.file, line, dotted(path), message))
+
+    def walk(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooBig(node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.loader.construct_object(node, deep=True)
+        if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
+            self.fail(node.start_mark.line + 1, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.lines.setdefault((*path, index), item.start_mark.line + 1)
+                items.append(self.walk(item, (*path, index), depth + 1))
+            return items
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            first_line: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                line = key_node.start_mark.line + 1
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.fail(line, path, "merge keys (<<) are not supported; write the keys out in full")
+                    continue
+                key = self.walk(key_node, path, depth + 1)
+                if isinstance(key, (list, dict)):
+                    self.fail(line, path, "a key must be a plain value, not a list or a mapping")
+                    continue
+                if key in first_line:
+                    self.fail(line, (*path, key), f"duplicate key '{key}' (first given on line {first_line[key]}); keep one")
+                    continue
+                first_line[key] = line
+                self.lines.setdefault((*path, key), line)
+                result[key] = self.walk(value_node, (*path, key), depth + 1)
+            return result
+        raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+class _TooDeep(_TooBig):
+    pass
+
+
+def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
+    """Parse one YAML (or JSON) document; raise InputError with every problem found."""
+    size = len(text.encode() if isinstance(text, str) else text)
+    if size > MAX_BYTES:
+        raise InputError([Problem(file, None, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes (1 MiB): split it or remove unused content")])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError([Problem(file, None, "", f"file is not UTF-8 text ({error.reason} at byte {error.start})")]) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError([Problem(file, 1, "", "file is empty; expected a YAML mapping")])
+        walker = _Walker(loader, file)
+        data = walker.walk(node, ())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(str(part) for part in (error.context, error.problem) if part)
+        raise InputError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
+    except yaml.YAMLError as error:
+        raise InputError([Problem(file, None, "", f"not valid YAML: {error}")]) from None
+    except _TooDeep as error:
+        raise InputError([Problem(file, error.line, "", f"nested more than {MAX_DEPTH} levels deep (an alias that refers to itself?)")]) from None
+    except _TooBig as error:
+        raise InputError(
+            [Problem(file, error.line, "", f"expands to more than {MAX_NODES:,} values through anchors and aliases; refusing to load it (billion-laughs protection)")]
+        ) from None
+    finally:
+        loader.dispose()
+    if walker.problems:
+        raise InputError(walker.problems)
+    return data, walker.lines
+
+
+def dumps_json(data: Any) -> str:
+    """Stable JSON: sorted keys, two-space indent, trailing newline, so reports diff cleanly."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
