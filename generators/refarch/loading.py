@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import types
 import typing
 from collections.abc import Iterable
@@ -119,6 +121,25 @@ def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
     return set()
 
 
+def _description(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    parent: Any = model
+    for part in loc[:-1]:
+        parent = _unwrap(parent)
+        if isinstance(parent, type) and issubclass(parent, BaseModel):
+            fields = {f.alias or name: f for name, f in parent.model_fields.items()}
+            parent = fields[part].annotation if part in fields else None
+        elif typing.get_origin(parent) in (list, tuple):
+            parent = typing.get_args(parent)[0]
+        elif typing.get_origin(parent) is dict:
+            parent = typing.get_args(parent)[1]
+    parent = _unwrap(parent)
+    if isinstance(parent, type) and issubclass(parent, BaseModel):
+        for name, info in parent.model_fields.items():
+            if loc and (info.alias or name) == loc[-1] and info.description:
+                return info.description.rstrip(".")
+    return ""
+
+
 def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     kind, given = error["type"], error.get("input")
     if kind == "extra_forbidden":
@@ -126,7 +147,10 @@ def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         hint = did_you_mean(str(loc[-1]), allowed)
         return f"unknown key '{loc[-1]}'" + (hint or (f"; allowed keys: {one_of(allowed)}" if allowed else ""))
     if kind == "missing":
-        return "missing required key; add it"
+        described = _description(model, loc)
+        return f"missing required key; add it ({described})" if described else "missing required key; add it"
+    if kind == "too_short":
+        return f"expected at least {error['ctx']['min_length']} item(s) (got {error['ctx']['actual_length']})"
     if kind == "literal_error":
         expected = [e.strip().strip("'") for e in error["ctx"]["expected"].replace(" or ", ", ").split(",")]
         return f"expected one of {', '.join(expected)} (got {given!r}){did_you_mean(str(given), expected)}"
@@ -141,7 +165,17 @@ def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
 def problems_from(error: ValidationError, model: type[BaseModel], file: str, lines: LineMap) -> list[Problem]:
     """Turn a pydantic error into problems with file, line, key path and a readable message."""
     out = []
-    for item in error.errors(include_url=False):
+    items = error.errors(include_url=False)
+    # A misspelt required key shows up twice (unknown 'mvuu', missing 'mvu'): report only the first, which has the fix.
+    misspelt = set()
+    for item in items:
+        if item["type"] == "extra_forbidden":
+            parent = tuple(item["loc"][:-1])
+            close = difflib.get_close_matches(str(item["loc"][-1]), sorted(_keys_at(model, parent)), n=1, cutoff=0.6)
+            misspelt.update((parent, key) for key in close)
+    for item in items:
+        if item["type"] == "missing" and (tuple(item["loc"][:-1]), item["loc"][-1]) in misspelt:
+            continue
         loc = tuple(part for part in item["loc"] if isinstance(part, int) or not str(part).startswith(("function-", "[key]")))
         if item["loc"] and item["loc"][-1] == "[key]":
             message = f"key {loc[-1]!r} is not allowed here: {_message(item, model, loc)}"
@@ -181,7 +215,7 @@ def _files(root: Path, kind: FileKind[Any]) -> list[Path]:
     return [root / kind.pattern]
 
 
-def load_catalog(root: Path | str) -> Catalog:
+def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
     """Load and validate every catalog and architecture file below `root`.
 
     Raises InputError listing every problem: per file, then across files.
@@ -194,6 +228,7 @@ def load_catalog(root: Path | str) -> Catalog:
         raise InputError([Problem(str(root), None, "", "no catalog/ folder here; pass --catalog with a folder that holds catalog/ and architectures/")])
     values: dict[str, Any] = {}
     origins: dict[tuple[str, str], Origin] = {}
+    unloaded: set[str] = set()
     for kind in KINDS:
         entities: dict[str, Any] = {}
         for path in _files(root, kind):
@@ -206,10 +241,12 @@ def load_catalog(root: Path | str) -> Catalog:
                 entity, lines = read_document(path, kind.model, label)
             except InputError as error:
                 problems.extend(error.problems)
+                unloaded.add(path.stem)
                 continue
             if kind.many:
                 if entity.id != path.stem:
                     problems.append(Problem(label, lines.line_for(("id",)), "id", f"id '{entity.id}' does not match the file name; rename the file to {entity.id}.yaml or set id: {path.stem}"))
+                    unloaded.add(path.stem)
                     continue
                 entities[entity.id] = entity
                 origins[(kind.name, entity.id)] = Origin(label, lines)
@@ -218,12 +255,12 @@ def load_catalog(root: Path | str) -> Catalog:
                 origins[(kind.name, "")] = Origin(label, lines)
         if kind.many:
             values[kind.name] = dict(sorted(entities.items()))
+    if any(kind.name not in values for kind in KINDS if not kind.many and kind.required):
+        raise InputError(problems)  # without the single files, cross-file checks would only add noise
+    catalog = Catalog(**values, origins=origins)
+    problems += validate_catalog(catalog, today=today, unloaded=unloaded)
     if problems:
         raise InputError(problems)
-    catalog = Catalog(**values, origins=origins)
-    cross = validate_catalog(catalog)
-    if cross:
-        raise InputError(cross)
     return catalog
 
 

@@ -22,8 +22,9 @@ Path_ = tuple[str | int, ...]
 
 
 class _Checker:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, unloaded: set[str]):
         self.catalog = catalog
+        self.unloaded = unloaded
         self.problems: list[Problem] = []
 
     def at(self, kind: str, entity_id: str, path: Path_, message: str) -> None:
@@ -34,6 +35,8 @@ class _Checker:
         pool = set(pool)
         if target in pool:
             return True
+        if target in self.unloaded:
+            return False  # its file has problems of its own, already reported
         self.at(kind, entity_id, path, f"{owner} names {what} '{target}', which no {what} defines{did_you_mean(target, pool) or ''}")
         return False
 
@@ -52,8 +55,9 @@ def _label(kind: str, entity_id: str) -> str:
     return f"{names.get(kind, kind)} {entity_id}" if entity_id else kind.replace("_", " ")
 
 
-def validate_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem]:
-    c = _Checker(catalog)
+def validate_catalog(catalog: Catalog, today: dt.date | None = None, unloaded: set[str] | None = None) -> list[Problem]:
+    """Cross-file problems. `unloaded` holds ids whose files failed to load: references to them are not reported again."""
+    c = _Checker(catalog, unloaded or set())
     _check_dates(c, today or dt.date.today())
     _check_levels_table(c)
     _check_releases(c)

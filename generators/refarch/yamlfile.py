@@ -26,6 +26,20 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
+class RawFloat(float):
+    """A float that remembers how it was written (YAML reads 7.10 as 7.1)."""
+
+    raw: str
+
+    def __new__(cls, value: float, raw: str) -> RawFloat:
+        number = super().__new__(cls, value)
+        number.raw = raw
+        return number
+
+    def __reduce__(self) -> tuple[type, tuple[float]]:
+        return (float, (float(self),))
+
+
 class LineMap(dict[Path_, int]):
     """Maps a key path, e.g. ('services', 3, 'replicas'), to its 1-based line."""
 
@@ -64,7 +78,10 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _TooDeep(node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            if isinstance(value, float):
+                return RawFloat(value, node.value)  # keep "7.10" so messages can quote what was written
+            return value
         if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
             self.fail(node.start_mark.line + 1, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
             return None
@@ -121,6 +138,7 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         if node is None:
             raise InputError([Problem(file, 1, "", "file is empty; expected a YAML mapping")])
         walker = _Walker(loader, file)
+        walker.lines[()] = node.start_mark.line + 1
         data = walker.walk(node, ())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -22,7 +22,9 @@ def _check_id(value: Any) -> Any:
 def _check_version(value: Any) -> Any:
     # YAML reads 7.10 as the float 7.1: refuse numbers so that no version is silently changed.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f'expected a version as a quoted string, like "7.5" (got the number {value!r}; write "{value}")')
+        written = getattr(value, "raw", str(value))
+        read = f", which YAML reads as {value!r}" if written != str(value) else ""
+        raise ValueError(f'expected a version as a quoted string, like "7.5" (got the number {written}{read}); write "{written}" in quotes')
     if isinstance(value, str) and not VERSION_PATTERN.match(value):
         raise ValueError(f'expected a version like "16", "7.5" or "7.5.4453" (got {value!r})')
     return value
@@ -82,7 +84,7 @@ Cloud = Literal["aws", "gcp", "azure"]
 class Strict(BaseModel):
     """Every authored shape: unknown keys are errors, values are not silently coerced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Disagreement(Strict):
