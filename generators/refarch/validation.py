@@ -255,6 +255,7 @@ def _check_architectures(c: _Checker) -> None:
                 c.at("architectures", arch_id, ("services", index, "service"), f"{owner} lists service '{allocation.service}' twice (also at services[{listed[allocation.service]}])")
             listed[allocation.service] = index
             c.ref("architectures", arch_id, ("services", index, "service"), allocation.service, cat.services, "service", owner)
+        _check_capacity(c, arch_id)
         if not method_ok:
             continue
         expected = {
@@ -273,3 +274,21 @@ def _check_architectures(c: _Checker) -> None:
             else:
                 continue  # an optional service turned on: allowed
             c.at("architectures", arch_id, ("services", listed[service_id], "service"), f"{owner} lists service '{service_id}', but {why}")
+
+
+def _check_capacity(c: _Checker, arch_id: str) -> None:
+    """The machines must hold every service's requests (per-node services once on each machine)."""
+    arch = c.catalog.architectures[arch_id]
+    nodes = sum(layout.count for layout in arch.machines)
+    for what, unit, request_key, capacity_key in (("CPU", "vCPU", "cpu_request", "vcpu"), ("memory", "GB", "memory_request_gb", "memory_gb")):
+        capacity = sum(layout.count * getattr(layout, capacity_key) for layout in arch.machines)
+        requested = 0.0
+        for allocation in arch.services:
+            service = c.catalog.services.get(allocation.service)
+            copies = nodes if service is not None and service.per_node else allocation.replicas
+            requested += (getattr(allocation, request_key) or 0) * copies
+        if requested > capacity:
+            c.at(
+                "architectures", arch_id, ("machines",),
+                f"architecture {arch_id} requests {requested:g} {unit} of {what}, more than its {nodes} machine(s) provide ({capacity:g} {unit}); add machines or lower requests",
+            )
