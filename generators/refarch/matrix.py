@@ -6,7 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from .lifecycle import at_or_after, find_release, method_level, release_status
-from .models import ExternalService, VersionRule
+from .models import ExternalService, VersionRule, version_key
+from .models.common import VERSION_PATTERN
 from .problems import InputError, Problem, did_you_mean
 
 if TYPE_CHECKING:
@@ -29,13 +30,16 @@ def require_version(catalog: Catalog, version: str, key: str = "version") -> str
     if release is None:
         first, last = catalog.releases.releases[0].version, catalog.releases.releases[-1].version
         known = [r.version for r in catalog.releases.releases]
-        raise InputError([Problem("<arguments>", None, key, f"unknown product version {version!r}; the catalog covers {first} to {last}{did_you_mean(version, known)}")])
+        # suggest a near version only within the catalog's majors: for 9.9 the nearest string is no help
+        inside = VERSION_PATTERN.match(version) is not None and version_key(first)[0] <= version_key(version)[0] <= version_key(last)[0]
+        hint = did_you_mean(version, known) if inside or not VERSION_PATTERN.match(version) else ""
+        raise InputError([Problem("<arguments>", None, key, f"unknown product version {version!r}; the catalog covers {first} to {last}{hint}")])
     return release.version
 
 
 def require_id(pool: dict[str, Any], value: str, what: str, key: str) -> str:
     if value not in pool:
-        raise InputError([Problem("<arguments>", None, key, f"unknown {what} '{value}'{did_you_mean(value, pool) or ''}; known: {', '.join(pool)}")])
+        raise InputError([Problem("<arguments>", None, key, f"unknown {what} '{value}'{did_you_mean(value, pool)}. Known: {', '.join(pool)}")])
     return value
 
 

@@ -13,6 +13,7 @@ from .common import main
 
 # Each module registers its commands on `main` when imported.
 from . import catalog as _catalog  # noqa: E402,F401
+from . import serve as _serve  # noqa: E402,F401
 from . import site as _site  # noqa: E402,F401
 
 __all__ = ["main", "run"]

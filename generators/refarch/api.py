@@ -1,0 +1,227 @@
+"""The JSON API and the docs site in one process: a thin layer over the same domain functions as the CLI.
+
+Read-only: nothing a client sends is stored. Every JSON body carries `schema_version`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from . import __version__
+from .lifecycle import release_statuses
+from .loading import Catalog
+from .matrix import SCHEMA_VERSION, require_version, support_matrix
+from .problems import InputError, did_you_mean
+
+MAX_BODY = 1024 * 1024
+PREFIX = "/api/v1"
+
+
+# --- response shapes --------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    loc: str = Field(description="Where the problem is: a query parameter, a body path, or file:line for documents.")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    status: int
+    error: str
+    errors: list[ErrorDetail] = Field(default_factory=list)
+
+
+class Health(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    status: str
+    product: str
+    catalog_version: str
+    refarch_version: str
+
+
+class EntityList(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    kind: str
+    count: int
+    items: list[dict[str, Any]]
+
+
+class EntityBody(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    kind: str
+    item: dict[str, Any]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Unknown id; the message offers the closest known id."},
+    413: {"model": ErrorBody, "description": "Request body over 1 MiB."},
+    422: {"model": ErrorBody, "description": "Invalid input, with the location of each problem."},
+}
+
+
+class NotFound(Exception):
+    def __init__(self, what: str, value: str, known: list[str]):
+        self.message = f"unknown {what} '{value}'{did_you_mean(value, known)}. Known: {', '.join(known)}"
+
+
+def _error(status: int, error: str, details: list[ErrorDetail]) -> JSONResponse:
+    return JSONResponse(ErrorBody(status=status, error=error, errors=details).model_dump(), status_code=status)
+
+
+def _input_error(error: InputError) -> JSONResponse:
+    details = []
+    for problem in error.problems:
+        if problem.file == "<arguments>":
+            loc = problem.key
+        else:
+            loc = f"{problem.file}:{problem.line}" + (f": {problem.key}" if problem.key else "") if problem.line else problem.file
+        details.append(ErrorDetail(loc=loc, message=problem.message))
+    return _error(422, "invalid input", details)
+
+
+# --- the application ---------------------------------------------------------------------
+
+# Entity routes: URL segment -> (Catalog attribute, singular name for messages).
+ENTITY_KINDS: dict[str, tuple[str, str]] = {
+    "methods": ("methods", "deployment method"),
+    "platforms": ("platforms", "platform"),
+    "services": ("services", "service"),
+    "external-services": ("external_services", "external service"),
+    "providers": ("providers", "provider"),
+    "options": ("options", "option"),
+    "sizes": ("sizes", "size"),
+    "architectures": ("architectures", "architecture"),
+}
+
+
+def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
+    """The app over an already loaded and validated catalog; `site_dir` is the built docs site to serve at /."""
+    from .site import catalog_version
+
+    version = catalog_version(catalog)
+    app = FastAPI(
+        title="refarch API",
+        version=__version__,
+        summary=f"What is supported for self-hosted {catalog.product.name}, at what size, and how to get there.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+            return _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is {int(declared):,} bytes; the limit is {MAX_BODY:,} (1 MiB)")])
+        if request.method in ("POST", "PUT", "PATCH") and declared is None:
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    return _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is over {MAX_BODY:,} bytes (1 MiB)")])
+            request._body = body  # already read: let the route see it
+        return await call_next(request)
+
+    @app.exception_handler(InputError)
+    async def on_input_error(_: Request, error: InputError) -> JSONResponse:
+        return _input_error(error)
+
+    @app.exception_handler(NotFound)
+    async def on_not_found(_: Request, error: NotFound) -> JSONResponse:
+        return _error(404, "not found", [ErrorDetail(loc="path", message=error.message)])
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        details = [ErrorDetail(loc=".".join(str(p) for p in item["loc"]), message=item["msg"]) for item in error.errors()]
+        return _error(422, "invalid input", details)
+
+    @app.exception_handler(Exception)
+    async def on_crash(_: Request, error: Exception) -> JSONResponse:  # never a traceback in a response
+        return _error(500, "internal error", [ErrorDetail(loc="server", message="the server could not answer this request; it has been logged")])
+
+    api = APIRouter(prefix=PREFIX, responses=ERRORS)
+
+    @api.get("/health", response_model=Health, tags=["service"])
+    def health() -> Health:
+        """Liveness: the catalog is loaded and valid."""
+        return Health(status="ok", product=catalog.product.id, catalog_version=version, refarch_version=__version__)
+
+    @api.get("/releases", tags=["catalog"])
+    def releases(as_of: dt.date | None = Query(default=None, description="Judge status on this date (default: today, UTC).")) -> dict[str, Any]:
+        """Every release with its support status on a date."""
+        date = as_of or _today()
+        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "items": [s.as_dict() for s in release_statuses(catalog, date)]}
+
+    @api.get("/releases/{version}", tags=["catalog"])
+    def release(version: str, as_of: dt.date | None = Query(default=None)) -> dict[str, Any]:
+        """One release with its support status on a date."""
+        date = as_of or _today()
+        statuses = {s.version: s for s in release_statuses(catalog, date)}
+        if version not in statuses:
+            raise NotFound("release", version, list(statuses))
+        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "item": statuses[version].as_dict()}
+
+    for segment, (attribute, singular) in ENTITY_KINDS.items():
+        _entity_routes(api, catalog, segment, attribute, singular)
+
+    @api.get("/matrix", tags=["catalog"])
+    def matrix(
+        version: str | None = Query(default=None, description='Product version, e.g. "7.5" (default: the latest).'),
+        method: str | None = Query(default=None, description="Only this deployment method."),
+        as_of: dt.date | None = Query(default=None),
+    ) -> dict[str, Any]:
+        """The support matrix for a product version: the same JSON as `refarch matrix --format json`."""
+        chosen = version or catalog.releases.releases[-1].version
+        require_version(catalog, chosen)
+        return support_matrix(catalog, chosen, as_of or _today(), method)
+
+    _register_domain_routes(api, catalog)
+    app.include_router(api)
+
+    if site_dir is not None and (site_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=site_dir, html=True), name="site")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def no_site() -> RedirectResponse:
+            return RedirectResponse(f"{PREFIX}/docs")
+
+    return app
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _entity_routes(api: APIRouter, catalog: Catalog, segment: str, attribute: str, singular: str) -> None:
+    def list_entities() -> EntityList:
+        items = [entity.model_dump(mode="json", by_alias=True) for entity in getattr(catalog, attribute).values()]
+        return EntityList(kind=segment, count=len(items), items=items)
+
+    def one_entity(entity_id: str) -> EntityBody:
+        pool = getattr(catalog, attribute)
+        if entity_id not in pool:
+            raise NotFound(singular, entity_id, list(pool))
+        return EntityBody(kind=segment, item=pool[entity_id].model_dump(mode="json", by_alias=True))
+
+    list_entities.__doc__ = f"Every {singular} in the catalog, in id order."
+    one_entity.__doc__ = f"One {singular} by id."
+    api.add_api_route(f"/{segment}", list_entities, methods=["GET"], response_model=EntityList, tags=["catalog"], name=f"list_{attribute}")
+    api.add_api_route(f"/{segment}/{{entity_id}}", one_entity, methods=["GET"], response_model=EntityBody, tags=["catalog"], name=f"get_{attribute}")
+
+
+def _register_domain_routes(api: APIRouter, catalog: Catalog) -> None:
+    """Routes over the sizing, checking and upgrade engines, each present once its module exists."""
+    from . import api_routes
+
+    api_routes.register(api, catalog)
