@@ -33,11 +33,9 @@ format: install
 	$(BIN)/ruff check --fix generators tests
 	$(BIN)/ruff format generators tests
 
-## serve: build the site from the catalog and serve it on http://127.0.0.1:8000
+## serve: build the site from the catalog, then serve it and the JSON API on http://127.0.0.1:8000
 serve: install
-	$(BIN)/refarch site build
-	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind $(HOST) $(PORT) --directory build/site
+	$(BIN)/refarch serve --rebuild --host $(HOST) --port $(PORT)
 
 site: install
 	$(BIN)/refarch site build
