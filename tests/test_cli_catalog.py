@@ -44,7 +44,7 @@ def test_validate_reports_every_problem_with_file_and_line(run: Run, catalog_cop
     _break(xs, "\nrank: 0", "\nrank: first")  # wrong type
     bomb = catalog_copy / "catalog/services/bomb.yaml"
     bomb.write_text(
-        "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
         encoding="utf-8",
     )
     started = time.monotonic()

@@ -6,6 +6,7 @@ edit to data or code invalidates it. A missing or unreadable cache only costs a 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -48,8 +49,6 @@ def load_cached(root: Path) -> Any:
         path = None
     catalog = load_catalog(root)
     if path is not None:
-        try:
+        with contextlib.suppress(OSError):  # an unwritable cache only costs speed
             write_atomic_bytes(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass
     return catalog

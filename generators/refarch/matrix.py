@@ -49,7 +49,7 @@ def support_matrix(catalog: Catalog, version: str, as_of: dt.date, method_id: st
     if method_id is not None:
         require_id(catalog.methods, method_id, "deployment method", "method")
     status = release_status(catalog, minor, as_of)
-    order = {level.id: index for index, level in enumerate(catalog.support_levels.levels)}
+    order: dict[str, int] = {level.id: index for index, level in enumerate(catalog.support_levels.levels)}
     methods = sorted(
         (m for m in catalog.methods.values() if method_id in (None, m.id)),
         key=lambda m: (not m.self_hosted, order.get(method_level(m, minor), len(order)), m.id),

@@ -47,7 +47,7 @@ def pages(catalog: Catalog, as_of: dt.date) -> dict[str, str]:
 
 def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None) -> list[Path]:
     """Write every generated page under site_dir/generated/, replacing what was there."""
-    as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
     target = site_dir / GENERATED
     rendered = pages(catalog, as_of)
     if target.exists():
@@ -71,7 +71,7 @@ def build(root: Path, site_dir: Path | None = None) -> Path:
     out = site_dir or root / "build" / "site"
     version_file = root / "site" / GENERATED / ".catalog-version"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unknown"
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    today = dt.datetime.now(dt.UTC).date().isoformat()
     config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out), strict=True)
     config["copyright"] = f"Catalog {version} · built {today}"
     if out.exists():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -71,7 +72,7 @@ def validate_catalog(catalog: Catalog, today: dt.date | None = None, unloaded: s
 
 
 def _check_dates(c: _Checker, today: dt.date) -> None:
-    for (kind, entity_id), origin in c.catalog.origins.items():
+    for kind, entity_id in c.catalog.origins:
         entity = getattr(c.catalog, kind)
         entity = entity[entity_id] if entity_id else entity
         verified = getattr(entity, "verified", None)
@@ -92,7 +93,7 @@ def _check_levels_table(c: _Checker) -> None:
 
 def _check_releases(c: _Checker) -> None:
     releases = c.catalog.releases.releases
-    for index, (before, after) in enumerate(zip(releases, releases[1:]), start=1):
+    for index, (before, after) in enumerate(pairwise(releases), start=1):
         if version_key(after.version) <= version_key(before.version):
             c.at("releases", "", ("releases", index, "version"), f"release {after.version} comes after {before.version}; keep releases in version order, oldest first, each once")
         elif after.released < before.released:
@@ -133,7 +134,7 @@ def _check_platforms(c: _Checker) -> None:
 
 def _check_services_and_providers(c: _Checker) -> None:
     cat = c.catalog
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for service_id, service in cat.services.items():
         owner = _label("services", service_id)
         graph.add_node(service_id)
@@ -154,7 +155,7 @@ def _check_services_and_providers(c: _Checker) -> None:
             c.ref("providers", provider_id, ("serves", index), external_id, cat.external_services, "external service", _label("providers", provider_id))
 
 
-def _cycles(graph: nx.DiGraph) -> list[list[str]]:
+def _cycles(graph: nx.DiGraph[str]) -> list[list[str]]:
     """One representative cycle per strongly connected component, rotated to start at its smallest id."""
     out = []
     for component in nx.strongly_connected_components(graph):
@@ -170,7 +171,7 @@ def _cycles(graph: nx.DiGraph) -> list[list[str]]:
 
 def _check_options(c: _Checker) -> None:
     cat = c.catalog
-    requires = nx.DiGraph()
+    requires: nx.DiGraph[str] = nx.DiGraph()
     for option_id, option in cat.options.items():
         owner = _label("options", option_id)
         requires.add_node(option_id)
@@ -226,7 +227,7 @@ def _check_sizes(c: _Checker) -> None:
         if size.recommended_method:
             c.ref("sizes", size_id, ("recommended_method",), size.recommended_method, cat.methods, "method", owner)
     ordered = sorted(cat.sizes.values(), key=lambda s: s.rank)
-    for smaller, larger in zip(ordered, ordered[1:]):
+    for smaller, larger in pairwise(ordered):
         for key in ("users", "repositories"):
             low, high = getattr(smaller.limits, key), getattr(larger.limits, key)
             if low is not None and high is not None and high < low:
@@ -243,9 +244,9 @@ def _check_architectures(c: _Checker) -> None:
             c.at("architectures", arch_id, ("id",), f"architecture ids are <method>-<size>: expected '{arch.method}-{arch.size}'")
         _known_version(c, "architectures", arch_id, ("version",), arch.version, owner)
         for index, external_id in enumerate(arch.external):
-            if c.ref("architectures", arch_id, ("external", index), external_id, cat.external_services, "external service", owner) and method_ok:
-                if not cat.methods[arch.method].external_services:
-                    c.at("architectures", arch_id, ("external", index), f"{owner} allows external {external_id}, but method {arch.method} allows no external services")
+            resolved = c.ref("architectures", arch_id, ("external", index), external_id, cat.external_services, "external service", owner)
+            if resolved and method_ok and not cat.methods[arch.method].external_services:
+                c.at("architectures", arch_id, ("external", index), f"{owner} allows external {external_id}, but method {arch.method} allows no external services")
         for index, layout in enumerate(arch.machines):
             for cloud, machine_id in layout.instance_types.items():
                 _fits(c, "architectures", arch_id, ("machines", index, "instance_types", cloud), cloud, machine_id, layout.vcpu, layout.memory_gb, owner)

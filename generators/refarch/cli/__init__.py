@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import sys
 
-import click
-
-from .common import main
-
 # Each module registers its commands on `main` when imported.
 from . import catalog as _catalog  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401
 from . import site as _site  # noqa: E402,F401
+from .common import main
 
 __all__ = ["main", "run"]
 

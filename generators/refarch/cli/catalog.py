@@ -9,8 +9,7 @@ import click
 
 from ..problems import InputError
 from ..yamlfile import dumps_json
-from .common import EXIT_FAILED, catalog_option, default_root, emit, fail, format_option, load, parse_date
-from .common import main
+from .common import EXIT_FAILED, catalog_option, default_root, emit, fail, format_option, load, main, parse_date
 
 
 @main.command()

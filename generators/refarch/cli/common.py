@@ -77,7 +77,7 @@ def load(catalog_root: Path | None) -> Any:
 
 def parse_date(value: str | None, key: str = "--as-of") -> dt.date:
     if value is None:
-        return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.now(dt.UTC).date()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

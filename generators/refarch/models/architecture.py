@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .common import Cloud, Entity, Id, MachineId, Strict, Version
 from .catalog import Resources
+from .common import Cloud, Entity, Id, MachineId, Strict, Version
 
 
 class ServiceAllocation(Resources):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .common import Cloud, MachineId, Disagreement, Entity, Id, Level, Minor, Outcome, Sourced, Strict, Url, Version, version_key
+from .common import Cloud, Disagreement, Entity, Id, Level, MachineId, Minor, Outcome, Sourced, Strict, Url, Version, version_key
 
 # --- product, releases, support levels -------------------------------------------------
 
@@ -78,7 +79,7 @@ class Lifecycle(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Lifecycle:
         points = [(n, v) for n, v in (("introduced", self.introduced), ("deprecated", self.deprecated), ("removed", self.removed)) if v]
-        for (n1, v1), (n2, v2) in zip(points, points[1:]):
+        for (n1, v1), (n2, v2) in pairwise(points):
             if version_key(v1) > version_key(v2):
                 raise ValueError(f"{n1} ({v1}) must not come after {n2} ({v2})")
         return self
