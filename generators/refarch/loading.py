@@ -38,6 +38,7 @@ KINDS: tuple[FileKind[Any], ...] = (
     FileKind("support_levels", "catalog/support-levels.yaml", m.SupportLevels, "support-levels"),
     FileKind("cpu_architectures", "catalog/cpu-architectures.yaml", m.CpuArchitectures, "cpu-architectures"),
     FileKind("machine_types", "catalog/machine-types.yaml", m.MachineTypes, "machine-types"),
+    FileKind("exception_policy", "catalog/exception-policy.yaml", m.ExceptionPolicy, "exception-policy"),
     FileKind("methods", "catalog/methods/*.yaml", m.Method, "method", many=True),
     FileKind("platforms", "catalog/platforms/*.yaml", m.Platform, "platform", many=True),
     FileKind("external_services", "catalog/external-services/*.yaml", m.ExternalService, "external-service", many=True),
@@ -75,6 +76,7 @@ class Catalog:
     sizes: dict[str, m.Size]
     services: dict[str, m.Service]
     architectures: dict[str, m.Architecture]
+    exception_policy: m.ExceptionPolicy
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
 
     def where(self, kind: str, entity_id: str = "", path: tuple[str | int, ...] = ()) -> Origin:

@@ -4,10 +4,20 @@ from .architecture import Architecture, MachineLayout, ServiceAllocation
 from .catalog import *  # noqa: F403
 from .catalog import __all__ as _catalog_all
 from .common import LEVELS, Disagreement, Level, Outcome, minor_of, version_key
+from .requirements import ExceptionPolicy, ExceptionRecord, ExceptionRequest, Requirements
 
 __all__ = [*_catalog_all, "Architecture", "MachineLayout", "ServiceAllocation", "LEVELS", "Disagreement", "Level", "Outcome", "minor_of", "version_key"]
+__all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requirements"]
 
 
 def extra_schemas() -> dict[str, type]:
     """Schemas for documents refarch reads besides catalog files; other model modules add theirs here."""
-    return {}
+    from .report import CheckRun, Triage
+
+    return {
+        "requirements": Requirements,
+        "exception-request": ExceptionRequest,
+        "exception-record": ExceptionRecord,
+        "check-report": CheckRun,
+        "exception-triage": Triage,
+    }

@@ -1,0 +1,816 @@
+"""Judge a customer's requirements against the catalog: findings, a verdict, a tally. Pure: no I/O.
+
+Every outcome comes from the catalog's support-levels table: a finding names the level of what was
+requested, and the table says whether that level passes, warns or fails and whether an exception
+may be requested. A failure at a level that allows no exception makes the verdict `unsupported`.
+
+Exception records are matched here too, and whether a record is active is decided by one function,
+`exception_state`, which every path calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .lifecycle import at_or_after, level_at, release_statuses
+from .matrix import rule_at
+from .models import ExceptionRecord, Requirements, minor_of, version_key
+from .models.requirements import service_id
+from .problems import InputError, Problem, did_you_mean, one_of
+from .yamlfile import LineMap, dotted
+
+if TYPE_CHECKING:
+    from .loading import Catalog
+    from .models import Method, SupportLevel
+
+SCHEMA_VERSION = 1
+
+VERDICT_EXIT = {"supported": 0, "supported-with-exception": 0, "exception-required": 1, "unsupported": 3}
+"""Exit code per verdict; 2 is invalid input, decided by the CLI before any verdict."""
+
+VERDICT_ORDER = ("supported", "supported-with-exception", "exception-required", "unsupported")
+
+# Pages of the docs site that explain each rule family (paths under site/).
+DOCS = {
+    "release": "generated/releases.md",
+    "method": "generated/deployment-options.md",
+    "platform": "generated/support-matrix.md",
+    "cpu": "generated/support-matrix.md",
+    "service": "generated/support-matrix.md",
+    "option": "generated/support-matrix.md",
+    "scale": "generated/sizing.md",
+}
+ARCHITECTURE_PAGE = "generated/architectures/{}.md"
+
+Path_ = tuple[str | int, ...]
+
+_SCALE_INPUTS = ("users", "repositories", "largest_repo_gb", "concurrent_users")
+
+# Requirements repeat the same few versions and paths: parse and spell each once.
+_version_key = functools.lru_cache(maxsize=4096)(version_key)
+_at_or_after = functools.lru_cache(maxsize=4096)(at_or_after)
+_dotted = functools.lru_cache(maxsize=4096)(dotted)
+
+
+# --- exception expiry: the one function every path calls --------------------------------
+
+
+def exception_state(record: ExceptionRecord, as_of: dt.date, warn_days: int) -> str:
+    """'active', 'expiring', 'expired' or 'not-yet-valid' on the UTC date `as_of`.
+
+    A record expiring on D waives findings through D-1 23:59:59 UTC: active while created <= as_of < expires.
+    'expiring' is active with at most `warn_days` days left.
+    """
+    if as_of < record.created:
+        return "not-yet-valid"
+    if as_of >= record.expires:
+        return "expired"
+    return "expiring" if (record.expires - as_of).days <= warn_days else "active"
+
+
+def same_customer(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+# --- a per-catalog index, built once, so each check is dictionary look-ups ----------------
+
+
+class _Index:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.levels: dict[str, SupportLevel] = {level.id: level for level in catalog.support_levels.levels}
+        self.minors = {release.version: release for release in catalog.releases.releases}
+        self.files = {key: origin.file for key, origin in catalog.origins.items()}
+        self.cpus = {a.id: a for a in catalog.cpu_architectures.architectures}
+        self.sizes = sorted(catalog.sizes.values(), key=lambda s: s.rank)
+        self.platforms_for: dict[str, list[str]] = {
+            method_id: [p.id for p in catalog.platforms.values() if method_id in p.methods] for method_id in catalog.methods
+        }
+        self.providers_for: dict[str, list[str]] = {
+            service: [p.id for p in catalog.providers.values() if service in p.serves] for service in catalog.external_services
+        }
+        self.good_platforms = {m: [p for p in ids if self.passes(catalog.platforms[p].level)] for m, ids in self.platforms_for.items()}
+        self.good_providers = {s: [p for p in ids if self.passes(catalog.providers[p].level)] for s, ids in self.providers_for.items()}
+        self.bundled = {s: [p for p in ids if catalog.providers[p].kind == "bundled"] for s, ids in self.providers_for.items()}
+        self.good_cpus = [a.id for a in catalog.cpu_architectures.architectures if self.passes(a.level)]
+        self.conflicts_with: dict[str, set[str]] = {
+            option_id: set(option.conflicts) | {o.id for o in catalog.options.values() if option_id in o.conflicts}
+            for option_id, option in catalog.options.items()
+        }
+        self.size_rank = {size.id: rank for rank, size in enumerate(self.sizes)}
+        # Per scale input: (limit, size id, rank) for every size that states a limit, smallest first.
+        self.limits: dict[str, list[tuple[float, str, int]]] = {
+            name: [(getattr(s.limits, name), s.id, rank) for rank, s in enumerate(self.sizes) if getattr(s.limits, name) is not None] for name in _SCALE_INPUTS
+        }
+        self._statuses: dict[dt.date, dict[str, Any]] = {}
+        self._rules: dict[tuple[str, str], Any] = {}
+        self._method_levels: dict[tuple[str, str], str] = {}
+
+    def file(self, kind: str, entity_id: str = "") -> str:
+        return self.files.get((kind, entity_id), "")
+
+    def statuses(self, as_of: dt.date) -> dict[str, Any]:
+        found = self._statuses.get(as_of)
+        if found is None:
+            if len(self._statuses) > 64:
+                self._statuses.clear()
+            statuses = release_statuses(self.catalog, as_of)
+            found = {"by_minor": {s.version: s for s in statuses}, "supported": [s for s in statuses if s.status == "supported"]}
+            self._statuses[as_of] = found
+        return found
+
+    def method_level(self, method: Method, minor: str) -> str:
+        key = (method.id, minor)
+        found = self._method_levels.get(key)
+        if found is None:
+            found = self._method_levels[key] = level_at(method.lifecycle, method.level, minor)
+        return found
+
+    def rule_at(self, service: Any, minor: str) -> Any:
+        key = (service.id, minor)
+        if key not in self._rules:
+            self._rules[key] = rule_at(service, minor)
+        return self._rules[key]
+
+    def passes(self, level: str) -> bool:
+        return self.levels[level].outcome == "pass"
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Any], _Index]] = {}
+
+
+def _index(catalog: Catalog) -> _Index:
+    found = _INDEXES.get(id(catalog))
+    if found is not None and found[0]() is catalog:
+        return found[1]
+    index = _Index(catalog)
+    key = id(catalog)
+    _INDEXES[key] = (weakref.ref(catalog, lambda _ref: _INDEXES.pop(key, None)), index)
+    return index
+
+
+# --- input problems: ids the catalog does not know ---------------------------------------
+
+
+def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requirements>", lines: LineMap | None = None, prefix: Path_ = ()) -> list[Problem]:
+    """Every id in `req` that the catalog does not know, or a field the method cannot take, located by `lines`.
+
+    `prefix` is where the requirements sit in the file (("requirements",) inside an exception request).
+    """
+    lines = lines or LineMap()
+    problems: list[Problem] = []
+
+    def problem(path: Path_, message: str) -> None:
+        full = (*prefix, *path)
+        problems.append(Problem(file, lines.line_for(full), dotted(full), message))
+
+    def unknown(path: Path_, value: str, pool: Iterable[str], what: str, folder: str) -> None:
+        pool = list(pool)
+        problem(path, f"unknown {what} '{value}'; the catalog ({folder}) knows: {one_of(pool)}{did_you_mean(value, pool)}")
+
+    releases = catalog.releases.releases
+    if minor_of(req.version) not in _index(catalog).minors:
+        known = [r.version for r in releases]
+        problem(
+            ("version",), f"unknown product version '{req.version}'; the catalog covers {known[0]} to {known[-1]}{did_you_mean(minor_of(req.version), known)}"
+        )
+    deployment = req.deployment
+    method = catalog.methods.get(deployment.method)
+    if method is None:
+        unknown(("deployment", "method"), deployment.method, catalog.methods, "deployment method", "catalog/methods/")
+    if deployment.platform is not None:
+        if deployment.platform not in catalog.platforms:
+            unknown(("deployment", "platform"), deployment.platform, catalog.platforms, "platform", "catalog/platforms/")
+        elif method is not None and method.platform_kind not in ("kubernetes", "host"):
+            problem(("deployment", "platform"), f"method {method.id} ({method.name}) takes no platform; remove deployment.platform")
+    if deployment.compose_version is not None and method is not None and not any(r.id == "docker-compose" for r in method.runtime):
+        problem(("deployment", "compose_version"), f"method {method.id} ({method.name}) does not use Docker Compose; remove deployment.compose_version")
+    if deployment.architecture is not None and deployment.architecture not in {a.id for a in catalog.cpu_architectures.architectures}:
+        ids = [a.id for a in catalog.cpu_architectures.architectures]
+        unknown(("deployment", "architecture"), deployment.architecture, ids, "CPU architecture", "catalog/cpu-architectures.yaml")
+    if req.scale.method is not None and req.scale.method != deployment.method:
+        problem(
+            ("scale", "method"),
+            f"scale.method '{req.scale.method}' differs from deployment.method '{deployment.method}'; remove scale.method (the deployment method is used)",
+        )
+    seen_services: dict[str, str] = {}
+    for key, choice in req.services.items():
+        external_id = service_id(key)
+        if external_id not in catalog.external_services:
+            unknown(("services", key), key, [s.replace("-", "_") for s in catalog.external_services], "external service", "catalog/external-services/")
+            continue
+        if external_id in seen_services:
+            problem(("services", key), f"external service '{key}' is given twice (also as '{seen_services[external_id]}'); keep one")
+        seen_services[external_id] = key
+        provider = catalog.providers.get(choice.provider)
+        if provider is None:
+            unknown(("services", key, "provider"), choice.provider, _index(catalog).providers_for[external_id], f"provider for {key}", "catalog/providers/")
+        elif external_id not in provider.serves:
+            choices = _index(catalog).providers_for[external_id]
+            problem(
+                ("services", key, "provider"), f"provider '{choice.provider}' ({provider.name}) does not provide {key}; providers for {key}: {one_of(choices)}"
+            )
+    first: dict[str, int] = {}
+    for position, option_id in enumerate(req.options):
+        if option_id not in catalog.options:
+            unknown(("options", position), option_id, catalog.options, "option", "catalog/options/")
+        elif option_id in first:
+            problem(("options", position), f"option '{option_id}' is listed twice (also at options[{first[option_id]}]); keep one")
+        first.setdefault(option_id, position)
+    return problems
+
+
+# --- the check ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """State of one check: the findings so far and where their lines are."""
+
+    index: _Index
+    lines: LineMap | None
+    findings: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+
+    def add(
+        self,
+        rule_id: str,
+        path: Path_,
+        requested: str | None,
+        level: str,
+        message: str,
+        source: str,
+        alternatives: Sequence[str] = (),
+        docs: str | None = None,
+    ) -> None:
+        entry = self.index.levels[level]
+        self.findings.append(
+            {
+                "rule_id": rule_id,
+                "path": _dotted(path),
+                "line": self.lines.line_for(path) if self.lines is not None else None,
+                "requested": requested,
+                "level": level,
+                "outcome": entry.outcome,
+                "message": message,
+                "alternatives": list(alternatives),
+                "exception_allowed": entry.exception,
+                "exception_id": None,
+                "source": source,
+                "docs": docs or DOCS[rule_id.split(".", 1)[0]],
+            }
+        )
+
+    def skip(self, rule_id: str, path: Path_, reason: str) -> None:
+        self.skipped.append({"rule_id": rule_id, "path": _dotted(path), "reason": reason})
+
+
+def check(
+    catalog: Catalog,
+    requirements: Requirements,
+    as_of: dt.date,
+    exceptions: Sequence[ExceptionRecord] = (),
+    *,
+    file: str | None = None,
+    lines: LineMap | None = None,
+) -> dict[str, Any]:
+    """Judge `requirements` on the UTC date `as_of`, honouring active exception records; JSON-ready (see models/report.py).
+
+    Raises InputError when the requirements name ids the catalog does not know.
+    """
+    problems = requirement_problems(catalog, requirements, file or "<requirements>", lines)
+    if problems:
+        raise InputError(problems)
+    index = _index(catalog)
+    run = _Run(index, lines, [], [])
+    minor = minor_of(requirements.version)
+    method = catalog.methods[requirements.deployment.method]
+    _release_rules(run, requirements, minor, as_of)
+    _method_rules(run, requirements, method, minor)
+    _platform_rules(run, requirements, method)
+    _cpu_rule(run, requirements)
+    _service_rules(run, requirements, method, minor)
+    _option_rules(run, requirements, method, minor)
+    size, architecture = _scale_rule(run, requirements, method)
+    notices = _apply_exceptions(run.findings, requirements, exceptions, as_of, catalog.exception_policy.warn_before_expiry_days)
+    tally = tally_of(run.findings)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "file": file,
+        "customer": requirements.customer,
+        "version": requirements.version,
+        "method": method.id,
+        "as_of": as_of.isoformat(),
+        "verdict": verdict_of(run.findings),
+        "size": size,
+        "recommended_architecture": architecture,
+        "findings": run.findings,
+        "skipped": run.skipped,
+        "notices": notices,
+        "tally": tally,
+        "summary": tally_line(tally),
+    }
+
+
+def _release_rules(run: _Run, req: Requirements, minor: str, as_of: dt.date) -> None:
+    index = run.index
+    product = index.catalog.product
+    statuses = index.statuses(as_of)
+    status = statuses["by_minor"][minor]
+    supported = statuses["supported"]
+    source = index.file("releases")
+    name = f"{product.name} {req.version}"
+    newest = [f"{s.version} (latest patch {s.latest_patch})" for s in supported[-1:]]
+    window = [f"{supported[0].version} to {supported[-1].version}"] if len(supported) > 1 else []
+    if status.status == "upcoming":
+        run.add(
+            "release.support-window",
+            ("version",),
+            req.version,
+            "unavailable",
+            f"{name} is not released on {as_of} (it came out on {status.released}); pick a released version.",
+            source,
+            newest,
+        )
+        return
+    if status.status == "end-of-life":
+        run.add(
+            "release.support-window",
+            ("version",),
+            req.version,
+            "not-supported",
+            f"{name} went out of support on {status.eol}. {product.support_policy.summary} Upgrade to a supported release.",
+            source,
+            newest + window,
+        )
+        return
+    until = f" until {status.eol}" if status.eol else ""
+    run.add("release.support-window", ("version",), req.version, "supported", f"{name} is supported{until} (checked on {as_of}).", source)
+    allowed = product.support_policy.warn_minors_behind
+    behind = status.minors_behind or 0
+    latest = supported[-1]
+    if behind > allowed:
+        run.add(
+            "release.minors-behind",
+            ("version",),
+            req.version,
+            "deprecated",
+            f"{name} is {behind} minor releases behind the latest, {latest.version}. Plan an upgrade to {latest.version} "
+            f"(latest patch {latest.latest_patch}); the upgrade notes of your deployment method say how.",
+            index.file("product"),
+            newest,
+        )
+    else:
+        gap = "the latest release" if behind == 0 else f"{behind} minor release{'s' if behind != 1 else ''} behind the latest, {latest.version}"
+        run.add("release.minors-behind", ("version",), req.version, "supported", f"{name} is {gap}.", index.file("product"))
+
+
+def _method_alternatives(index: _Index, minor: str, exclude: str, prefer: str | None) -> list[str]:
+    found = [
+        m.id
+        for m in index.catalog.methods.values()
+        if m.self_hosted and m.id != exclude and index.passes(index.method_level(m, minor)) and m.new_installs == "allowed"
+    ]
+    if prefer in found:
+        found.remove(prefer)
+        found.insert(0, prefer)
+    return found
+
+
+def _method_rules(run: _Run, req: Requirements, method: Method, minor: str) -> None:
+    index = run.index
+    level = index.method_level(method, minor)
+    source = index.file("methods", method.id)
+    path: Path_ = ("deployment", "method")
+    at = f"{index.catalog.product.name} {req.version}"
+    replacement = f" Move to {index.catalog.methods[method.replacement].name} ({method.replacement})." if method.replacement else ""
+    life = method.lifecycle
+    if level == "removed":
+        message = f"{method.name} was removed in {life.removed}, so it cannot run {at}.{replacement}"
+    elif level == "unavailable":
+        message = f"{method.name} is available from {life.introduced} on, not at {at}. Upgrade to {life.introduced} or later, or pick another method."
+    elif level == "deprecated":
+        message = f"{method.name} is deprecated from {life.deprecated} on: it still works, but plan a move.{replacement}"
+    elif index.passes(level):
+        message = f"{method.name} is {index.levels[level].label.lower()} at {at}."
+    else:
+        message = f"{method.name} is {index.levels[level].label.lower()} at {at}: {index.levels[level].description}{replacement}"
+    alternatives = [] if index.passes(level) else _method_alternatives(index, minor, method.id, method.replacement)
+    run.add("method.status", path, method.id, level, message, source, alternatives)
+    if not req.deployment.new_install or level in ("removed", "unavailable"):
+        return
+    if method.new_installs == "discouraged":
+        run.add(
+            "method.new-install",
+            ("deployment", "new_install"),
+            method.id,
+            "deprecated",
+            f"{method.name} is kept for existing deployments, but new installs should use another method.{replacement}",
+            source,
+            _method_alternatives(index, minor, method.id, method.replacement),
+        )
+    else:
+        run.add("method.new-install", ("deployment", "new_install"), method.id, "supported", f"{method.name} is a good choice for a new install.", source)
+
+
+def _level_message(index: _Index, level_id: str, template: str) -> str:
+    """`template` with the level's label filled in; for a level that does not pass, followed by what the level means."""
+    level = index.levels[level_id]
+    text = template.replace("{}", level.label.lower())
+    return f"{text}." if level.outcome == "pass" else f"{text}: {level.description}"
+
+
+def _platform_rules(run: _Run, req: Requirements, method: Method) -> None:
+    index = run.index
+    catalog = index.catalog
+    deployment = req.deployment
+    if method.platform_kind not in ("kubernetes", "host"):
+        return
+    what = "Kubernetes distribution" if method.platform_kind == "kubernetes" else "host operating system"
+    good = index.good_platforms[method.id]
+    platform = catalog.platforms.get(deployment.platform) if deployment.platform else None
+    path: Path_ = ("deployment", "platform")
+    if platform is None:
+        run.skip("platform.support", path, f"deployment.platform is not given; name the {what} to check it")
+    else:
+        source = index.file("platforms", platform.id)
+        if platform.kind != method.platform_kind:
+            kind = "a Kubernetes platform" if platform.kind == "kubernetes" else "a host operating system"
+            message = f"{platform.name} is {kind}, but {method.name} runs on a {what}; it cannot run there."
+            run.add("platform.support", path, platform.id, "unavailable", message, source, good)
+        elif method.id not in platform.methods:
+            message = f"The catalog does not list {method.name} on {platform.name}, so it is not supported there."
+            run.add("platform.support", path, platform.id, "not-supported", message, source, good or [f"{m} on {platform.id}" for m in platform.methods])
+        else:
+            message = _level_message(index, platform.level, f"{platform.name} is {{}} for {method.name}")
+            run.add("platform.support", path, platform.id, platform.level, message, source, [] if index.passes(platform.level) else good)
+    _minimum_rule(run, req, method, platform)
+
+
+def _minimum_rule(run: _Run, req: Requirements, method: Method, platform: Any) -> None:
+    index = run.index
+    deployment = req.deployment
+    runtime = method.runtime[0] if method.runtime else None
+    path: Path_ = ("deployment", "platform_version")
+    listed = platform is not None and platform.kind == method.platform_kind and method.id in platform.methods
+    minimum = (platform.min_version if listed and platform.min_version else None) or (runtime.min if runtime else None)
+    source = index.file("platforms", platform.id) if listed and platform.min_version else index.file("methods", method.id)
+    what = runtime.name if runtime else "the platform"
+    if deployment.platform_version is None:
+        run.skip("platform.version", path, f"deployment.platform_version is not given; give the {what} version to check it")
+    elif minimum is None:
+        run.skip("platform.version", path, f"the catalog states no minimum {what} version for {method.name}")
+    else:
+        _at_least(run, "platform.version", path, deployment.platform_version, minimum, what, method.name, source)
+    compose = next((r for r in method.runtime if r.id == "docker-compose"), None)
+    if compose is None:
+        return
+    path = ("deployment", "compose_version")
+    if deployment.compose_version is None:
+        run.skip("platform.compose-version", path, f"deployment.compose_version is not given; give the {compose.name} version to check it")
+    elif compose.min is None:
+        run.skip("platform.compose-version", path, f"the catalog states no minimum {compose.name} version")
+    else:
+        _at_least(run, "platform.compose-version", path, deployment.compose_version, compose.min, compose.name, method.name, index.file("methods", method.id))
+
+
+def _older(version: str, minimum: str) -> bool:
+    """Whether `version` is below `minimum`, comparing missing parts as zero ("1.29" = "1.29.0")."""
+    v, m = _version_key(version), _version_key(minimum)
+    width = max(len(v), len(m))
+    return v + (0,) * (width - len(v)) < m + (0,) * (width - len(m))
+
+
+def _past_max(version: str, maximum: str) -> bool:
+    """Whether `version` is above `maximum` at the maximum's precision ("16.4" is within a maximum of "16")."""
+    top = _version_key(maximum)
+    return _version_key(version)[: len(top)] > top
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+def _at_least(run: _Run, rule_id: str, path: Path_, version: str, minimum: str, what: str, method_name: str, source: str) -> None:
+    if _older(version, minimum):
+        message = f"{what} {version} is below the minimum {minimum} for {method_name}; supported: {minimum} and later."
+        run.add(rule_id, path, version, "not-supported", message, source, [f"{minimum} or later"])
+    else:
+        run.add(rule_id, path, version, "supported", f"{what} {version} meets the minimum {minimum} for {method_name}.", source)
+
+
+def _cpu_rule(run: _Run, req: Requirements) -> None:
+    index = run.index
+    path: Path_ = ("deployment", "architecture")
+    if req.deployment.architecture is None:
+        run.skip("cpu.architecture", path, "deployment.architecture is not given; name the CPU architecture (for example amd64) to check it")
+        return
+    cpu = index.cpus[req.deployment.architecture]
+    good = index.good_cpus
+    message = _level_message(index, cpu.level, f"{cpu.name} is {{}}")
+    if cpu.notes and not index.passes(cpu.level):
+        message += f" {cpu.notes[0]}"
+    run.add("cpu.architecture", path, cpu.id, cpu.level, message, index.file("cpu_architectures"), [] if index.passes(cpu.level) else good)
+
+
+def _service_rules(run: _Run, req: Requirements, method: Method, minor: str) -> None:
+    index = run.index
+    catalog = index.catalog
+    for key in sorted(req.services):
+        choice = req.services[key]
+        service = catalog.external_services[service_id(key)]
+        provider = catalog.providers[choice.provider]
+        base: Path_ = ("services", key)
+        bundled = index.bundled[service.id]
+        if provider.kind == "bundled":
+            run.add(
+                "service.provider",
+                (*base, "provider"),
+                provider.id,
+                provider.level,
+                f"{service.name} runs bundled with {method.name}.",
+                index.file("providers", provider.id),
+            )
+            continue
+        method_file = index.file("methods", method.id)
+        if not method.self_hosted:
+            message = f"{method.name} is run by {catalog.product.name}, so it cannot use your own {service.name}."
+            run.add("service.allowed", base, provider.id, "unavailable", message, method_file, bundled)
+            continue
+        if not method.external_services:
+            message = f"{method.name} allows no external services; {service.name} must be the bundled one."
+            run.add("service.allowed", base, provider.id, "not-supported", message, method_file, bundled)
+            continue
+        if service.since and not _at_or_after(minor, service.since):
+            message = f"An external {service.name} is possible from {service.since} on, not at {req.version}."
+            run.add("service.allowed", base, provider.id, "unavailable", message, index.file("external_services", service.id), bundled)
+            continue
+        run.add("service.allowed", base, provider.id, "supported", f"{method.name} allows an external {service.name}.", method_file)
+        good = index.good_providers[service.id]
+        message = _level_message(index, provider.level, f"{provider.name} is {{}} as the external {service.name}")
+        run.add(
+            "service.provider",
+            (*base, "provider"),
+            provider.id,
+            provider.level,
+            message,
+            index.file("providers", provider.id),
+            [] if index.passes(provider.level) else good,
+        )
+        _service_version(run, req, service, choice.version, base, minor)
+        if choice.mode is not None:
+            reason = service.unsupported_modes.get(choice.mode)
+            source = index.file("external_services", service.id)
+            if reason is None:
+                run.add("service.mode", (*base, "mode"), choice.mode, "supported", f"{service.name} in {choice.mode} mode is fine.", source)
+            else:
+                blocked = ", ".join(sorted(service.unsupported_modes))
+                message = f"{service.name} in {choice.mode} mode does not work: {reason} Run it without these modes: {blocked}."
+                run.add("service.mode", (*base, "mode"), choice.mode, "unavailable", message, source, bundled)
+
+
+def _service_version(run: _Run, req: Requirements, service: Any, version: str | None, base: Path_, minor: str) -> None:
+    path: Path_ = (*base, "version")
+    if not service.version_rules:
+        return  # the catalog constrains no version of this service
+    rule = run.index.rule_at(service, minor)
+    if version is None:
+        run.skip("service.version", path, f"services.{base[1]}.version is not given; give the {service.name} version to check it")
+        return
+    if rule is None:
+        run.skip("service.version", path, f"the catalog states no {service.name} version rule for {req.version}")
+        return
+    source = run.index.file("external_services", service.id)
+    accepted = f"{rule.min} to {rule.max}" if rule.max else f"{rule.min} or later"
+    if _older(version, rule.min) or (rule.max is not None and _past_max(version, rule.max)):
+        message = f"{service.name} {version} does not work with {run.index.catalog.product.name} {req.version}: it needs {accepted}. {rule.reason.strip()}"
+        run.add("service.version", path, version, "unavailable", message, source, [accepted])
+    else:
+        run.add("service.version", path, version, "supported", f"{service.name} {version} works with {req.version} ({accepted}).", source)
+
+
+def _offered_by(index: _Index, option: Any, method_id: str) -> list[str]:
+    """Other methods that offer `option` at a passing level, e.g. 'kustomize (supported)'."""
+    return [f"{m} ({level})" for m, level in option.methods.items() if m != method_id and index.passes(level)]
+
+
+def _option_rules(run: _Run, req: Requirements, method: Method, minor: str) -> None:
+    index = run.index
+    catalog = index.catalog
+    chosen = set(req.options)
+    for position, option_id in enumerate(req.options):
+        option = catalog.options[option_id]
+        path: Path_ = ("options", position)
+        source = index.file("options", option_id)
+        if option.since and not _at_or_after(minor, option.since):
+            message = f"{option.name} exists from {option.since} on, not at {req.version}."
+            run.add("option.support", path, option_id, "unavailable", message, source, [f"{option.since} or later"])
+        elif method.id not in option.methods:
+            message = f"{method.name} does not offer {option.name}, so it is not supported with this method."
+            run.add("option.support", path, option_id, "not-supported", message, source, _offered_by(index, option, method.id))
+        else:
+            level_id = option.methods[method.id]
+            message = _level_message(index, level_id, f"{option.name} is {{}} with {method.name}")
+            run.add("option.support", path, option_id, level_id, message, source, [] if index.passes(level_id) else _offered_by(index, option, method.id))
+        if option.requires:
+            missing = [r for r in option.requires if r not in chosen]
+            if missing:
+                names = ", ".join(catalog.options[r].name for r in missing)
+                run.add("option.requires", path, option_id, "not-supported", f"{option.name} needs {names} as well; add it to options.", source, missing)
+            else:
+                run.add("option.requires", path, option_id, "supported", f"{option.name} has every option it needs.", source)
+        related = index.conflicts_with[option_id]
+        if not related:
+            continue
+        later = [o for o in req.options[position + 1 :] if o in related]
+        if later:
+            names = ", ".join(catalog.options[c].name for c in later)
+            message = f"{option.name} cannot be combined with {names}; keep one of them."
+            run.add("option.conflicts", path, " + ".join([option_id, *later]), "unavailable", message, source, [option_id, *later])
+        elif not any(o in related for o in req.options[:position]):
+            run.add("option.conflicts", path, option_id, "supported", f"{option.name} conflicts with no other chosen option.", source)
+
+
+# --- scale -------------------------------------------------------------------------------
+
+_SCALE_NAMES = {"users": "users", "repositories": "repositories", "largest_repo_gb": "GB in the largest repository", "concurrent_users": "concurrent users"}
+
+
+def size_for(catalog: Catalog, scale: Any) -> tuple[str, bool, list[dict[str, Any]]]:
+    """The smallest size every scale input fits (a value equal to a limit fits), whether an input is beyond every size, and the drivers.
+
+    A size that states no limit for an input is skipped for it; a value beyond every stated limit takes the largest size that states one.
+    """
+    index = _index(catalog)
+    rank, beyond, drivers = 0, False, []
+    for name in _SCALE_INPUTS:
+        value = getattr(scale, name)
+        if value is None:
+            continue
+        stated = index.limits[name]
+        fits = next((entry for entry in stated if value <= entry[0]), None)
+        if fits is None:  # beyond every stated limit: the largest size that states one, flagged
+            beyond = True
+            fits = stated[-1]
+        drivers.append({"input": name, "value": value, "tier": fits[1]})
+        rank = max(rank, fits[2])
+    return index.sizes[rank].id, beyond, drivers
+
+
+def _scale_rule(run: _Run, req: Requirements, method: Method) -> tuple[str | None, str | None]:
+    index = run.index
+    catalog = index.catalog
+    scale = req.scale
+    path: Path_ = ("scale",)
+    if all(getattr(scale, name) is None for name in _SCALE_INPUTS):
+        run.skip("scale.size", path, "no scale inputs (users, repositories, largest_repo_gb, concurrent_users) are given")
+        return None, None
+    size_id, beyond, drivers = size_for(catalog, scale)
+    size = catalog.sizes[size_id]
+    driver = max(drivers, key=lambda d: index.size_rank[d["tier"]])
+    why = f"{_number(driver['value'])} {_SCALE_NAMES[driver['input']]} need size {size.name}"
+    architecture_id = f"{method.id}-{size_id}"
+    architecture = architecture_id if architecture_id in catalog.architectures else None
+    page = ARCHITECTURE_PAGE.format(architecture) if architecture else None
+    source = index.file("methods", method.id)
+    if size_id not in method.scale.sizes:
+        serving = [
+            m.id for m in catalog.methods.values() if size_id in m.scale.sizes and m.self_hosted and index.passes(index.method_level(m, minor_of(req.version)))
+        ]
+        largest = max((catalog.sizes[s] for s in method.scale.sizes), key=lambda s: s.rank).name
+        message = f"{why}, but {method.name} serves sizes up to {largest} ({method.scale.summary})"
+        run.add("scale.size", path, size_id, "not-supported", message, source, serving)
+        return size_id, None
+    if beyond:
+        over = [
+            f"{_number(d['value'])} {_SCALE_NAMES[d['input']]} (size {catalog.sizes[d['tier']].name} allows {_number(getattr(catalog.sizes[d['tier']].limits, d['input']))})"
+            for d in drivers
+            if not _fits_any(index, d["input"], d["value"])
+        ]
+        message = f"{'; '.join(over)}: beyond every size the catalog describes. Size {size.name} is the nearest; plan this deployment with {catalog.product.name} support."
+        run.add("scale.size", path, size_id, "best-effort", message, index.file("sizes", size_id), [architecture or size_id], docs=page)
+        return size_id, architecture
+    advice = " Beyond the published size chart: plan it with support." if size.contact_support else ""
+    run.add("scale.size", path, size_id, "supported", f"{why}, which {method.name} serves.{advice}", source, docs=page)
+    return size_id, architecture
+
+
+def _fits_any(index: _Index, name: str, value: float) -> bool:
+    return any(value <= limit for limit, _, _ in index.limits[name])
+
+
+# --- exceptions, verdict, tally ----------------------------------------------------------
+
+
+def _apply_exceptions(
+    findings: list[dict[str, Any]], req: Requirements, records: Sequence[ExceptionRecord], as_of: dt.date, warn_days: int
+) -> list[dict[str, Any]]:
+    """Waive failures that an active record covers; return notices for expiring, expired, stale and not-yet-valid records."""
+    mine = [r for r in records if same_customer(r.customer, req.customer)]
+    if not mine:
+        return []
+    states = {r.id: exception_state(r, as_of, warn_days) for r in mine}
+    by_key: dict[tuple[str, str, str | None], list[ExceptionRecord]] = {}
+    for record in mine:
+        for waiver in record.covers:
+            by_key.setdefault((waiver.rule_id, waiver.path, waiver.requested), []).append(record)
+    used: set[str] = set()
+    notices: list[dict[str, Any]] = []
+    for finding in findings:
+        candidates = by_key.get((finding["rule_id"], finding["path"], finding["requested"]))
+        if not candidates:
+            continue
+        if finding["outcome"] != "fail" or not finding["exception_allowed"]:
+            continue
+        used.update(r.id for r in candidates)
+        active = [r for r in candidates if states[r.id] in ("active", "expiring")]
+        if active:
+            record = max(active, key=lambda r: (r.expires, r.id))
+            finding["outcome"] = "waived"
+            finding["exception_id"] = record.id
+            finding["message"] += f" Waived by exception {record.id}, which expires on {record.expires} (UTC)."
+            continue
+        expired = [r for r in candidates if states[r.id] == "expired"]
+        if expired:
+            record = max(expired, key=lambda r: (r.expires, r.id))
+            finding["exception_id"] = record.id
+            finding["message"] += f" Exception {record.id} expired on {record.expires}."
+    for record in sorted(mine, key=lambda r: r.id):
+        state = states[record.id]
+        last_day = record.expires - dt.timedelta(days=1)
+        if record.id not in used:
+            notices.append(_notice("stale", "info", record, f"exception {record.id} matches nothing in these requirements; it can be retired."))
+        elif state == "expiring":
+            days = (record.expires - as_of).days
+            notices.append(
+                _notice(
+                    "expiring",
+                    "warning",
+                    record,
+                    f"exception {record.id} expires on {record.expires} ({days} day{'s' if days != 1 else ''} left; last day {last_day}); renew it or remove the deviation.",
+                )
+            )
+        elif state == "expired":
+            notices.append(_notice("expired", "warning", record, f"exception {record.id} expired on {record.expires}; what it waived fails again."))
+        elif state == "not-yet-valid":
+            notices.append(_notice("not-yet-valid", "info", record, f"exception {record.id} starts on {record.created}, after {as_of}; it is not applied."))
+    return notices
+
+
+def _notice(kind: str, severity: str, record: ExceptionRecord, message: str) -> dict[str, Any]:
+    return {"kind": kind, "severity": severity, "exception_id": record.id, "message": message}
+
+
+def verdict_of(findings: Iterable[dict[str, Any]]) -> str:
+    verdict = "supported"
+    for finding in findings:
+        outcome = finding["outcome"]
+        if outcome == "fail":
+            if not finding["exception_allowed"]:
+                return "unsupported"
+            verdict = "exception-required"
+        elif outcome == "waived" and verdict == "supported":
+            verdict = "supported-with-exception"
+    return verdict
+
+
+def tally_of(findings: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts = {"pass": 0, "warn": 0, "fail": 0, "waived": 0}
+    for finding in findings:
+        counts[finding["outcome"]] += 1
+    return {"checks": sum(counts.values()), "passed": counts["pass"], "warnings": counts["warn"], "failed": counts["fail"], "waived": counts["waived"]}
+
+
+def tally_line(tally: dict[str, int]) -> str:
+    """'12 checks, 10 passed, 1 warning, 1 failed, 0 waived'."""
+    checks, warnings = tally["checks"], tally["warnings"]
+    return f"{checks} check{'s' if checks != 1 else ''}, {tally['passed']} passed, {warnings} warning{'s' if warnings != 1 else ''}, {tally['failed']} failed, {tally['waived']} waived"
+
+
+def exit_code(verdict: str, warnings: int, fail_on_warn: bool = False) -> int:
+    """0 supported, 1 exception required (or warnings with fail_on_warn), 3 unsupported."""
+    code = VERDICT_EXIT[verdict]
+    if code == 0 and fail_on_warn and warnings:
+        return 1
+    return code
+
+
+def combine(reports: list[dict[str, Any]], as_of: dt.date, fail_on_warn: bool = False) -> dict[str, Any]:
+    """One result over several reports: the worst verdict, summed tallies, the exit code."""
+    verdict = max((r["verdict"] for r in reports), key=VERDICT_ORDER.index, default="supported")
+    tally = {key: sum(r["tally"][key] for r in reports) for key in ("checks", "passed", "warnings", "failed", "waived")}
+    warnings = tally["warnings"] + sum(1 for r in reports for n in r["notices"] if n["severity"] == "warning")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
+        "verdict": verdict,
+        "exit_code": exit_code(verdict, warnings, fail_on_warn),
+        "reports": reports,
+        "tally": tally,
+        "summary": tally_line(tally),
+    }
