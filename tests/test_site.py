@@ -1,44 +1,292 @@
-"""The site is generated from the catalog and builds with mkdocs --strict."""
+"""The site is generated from the catalog, documents every entity, escapes catalog text and builds with mkdocs --strict."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import markdown
 import pytest
-from click.testing import Result
+import yaml
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from refarch.loading import Catalog
+from refarch.cli import main
+from refarch.lifecycle import release_statuses
+from refarch.loading import Catalog, load_catalog
+from refarch.render.pages import neutralize
+from refarch.site import catalog_version, decision_tree, facts, pages
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 11, 27)
+CATALOG = load_catalog(ROOT)
+
+# Every kind of entity the site must document, with the anchor prefix it gets (kind-id) and its name.
+ENTITIES = [
+    *[("method", m.id, m.name) for m in CATALOG.methods.values()],
+    *[("platform", p.id, p.name) for p in CATALOG.platforms.values()],
+    *[("service", s.id, s.name) for s in CATALOG.services.values()],
+    *[("option", o.id, o.name) for o in CATALOG.options.values()],
+    *[("size", s.id, s.name) for s in CATALOG.sizes.values()],
+    *[("architecture", a.id, a.name) for a in CATALOG.architectures.values()],
+    *[("release", r.version, r.version) for r in CATALOG.releases.releases],
+]
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    """Build the real site once, into a scratch copy of mkdocs.yml and site/."""
-    from click.testing import CliRunner
-
-    from refarch.cli import main
-
-    root = tmp_path_factory.mktemp("site-root")
-    shutil.copy(repo_root / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(repo_root / "site", root / "site", ignore=shutil.ignore_patterns("generated"))
-    result = CliRunner().invoke(main, ["site", "build", "--root", str(root), "--catalog", str(repo_root)], catch_exceptions=False)
+def build_site(root: Path, catalog_root: Path, as_of: dt.date = AS_OF) -> Path:
+    """Build into a scratch copy of mkdocs.yml and site/ so the checkout's site/generated/ is not touched."""
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "site", root / "site", ignore=shutil.ignore_patterns("generated"))
+    result = CliRunner().invoke(
+        main, ["site", "build", "--root", str(root), "--catalog", str(catalog_root), "--as-of", as_of.isoformat()], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return root / "build" / "site"
 
 
-def test_support_matrix_page_is_generated_from_the_catalog(built_site: Path, catalog: Catalog) -> None:
-    page = (built_site / "generated" / "support-matrix" / "index.html").read_text(encoding="utf-8")
-    for method in catalog.methods.values():
-        if method.self_hosted:
-            assert method.name.replace("&", "&amp;") in page, method.id
-    for level in catalog.support_levels.levels:
-        assert f"ra-{level.id}" in page
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(tmp_path_factory.mktemp("site-root"), ROOT)
 
 
-def test_every_page_footer_names_the_catalog_version(built_site: Path) -> None:
-    for page in built_site.rglob("index.html"):
-        assert "Catalog 20" in page.read_text(encoding="utf-8"), page
+@pytest.fixture(scope="session")
+def html_pages(built_site: Path) -> dict[str, str]:
+    return {p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8") for p in built_site.rglob("*.html")}
+
+
+def page(html_pages: dict[str, str], path: str) -> str:
+    return html_pages[f"{path}/index.html" if path else "index.html"]
+
+
+# --- everything is documented --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "entity_id", "name"), ENTITIES, ids=[f"{k}-{i}" for k, i, _ in ENTITIES])
+def test_every_catalog_entity_has_a_place_on_the_site(html_pages: dict[str, str], kind: str, entity_id: str, name: str) -> None:
+    anchor = f'id="{kind}-{entity_id}"'
+    homes = [path for path, text in html_pages.items() if anchor in text]
+    assert len(homes) == 1, f"{kind} {entity_id} should have exactly one home on the site (anchor {anchor}); found {homes}"
+    assert name in html.unescape(html_pages[homes[0]]), f"{kind} {entity_id}: its name {name!r} is not on {homes[0]}"
+
+
+@pytest.mark.parametrize("architecture", sorted(CATALOG.architectures), ids=str)
+def test_every_architecture_page_is_in_the_navigation(html_pages: dict[str, str], architecture: str) -> None:
+    assert f'href="{architecture}/" class="md-nav__link' in page(html_pages, "generated/architectures")
+
+
+# --- escaping --------------------------------------------------------------------------------
+
+NASTY = [
+    "<script>alert(1)</script>",
+    "*bold* and _under_ and `code`",
+    "[a link](javascript:alert(1))",
+    "1. not a list",
+    "- not a list either",
+    "# not a heading {#id}",
+    "pipes | in | tables",
+    "quotes \"double\" and 'single' & ampersands &amp;",
+    "back\\slash and ~tilde~ and ^caret^",
+    "<img src=x onerror=alert(1)>",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_catalog_text_renders_as_exactly_that_text(text: str) -> None:
+    rendered = markdown.markdown(str(neutralize(text)), extensions=["attr_list", "tables", "md_in_html"])
+    assert rendered.startswith("<p>") and rendered.endswith("</p>"), rendered
+    assert "<" not in rendered[3:-4], f"markup leaked: {rendered}"
+    assert html.unescape(rendered[3:-4]) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]), min_size=1, max_size=40).filter(lambda t: t.strip() == t and t))
+def test_any_text_survives_markdown_unchanged(text: str) -> None:
+    rendered = markdown.markdown(str(neutralize(text)), extensions=["attr_list", "tables"])
+    body = rendered.removeprefix("<p>").removesuffix("</p>")
+    assert "<" not in body, rendered
+    assert html.unescape(body) == text
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped catalog with script tags in a note, a name, a step and an option's instructions."""
+    base = tmp_path_factory.mktemp("hostile")
+    for folder in ("catalog", "architectures"):
+        shutil.copytree(ROOT / folder, base / "catalog-root" / folder)
+    root = base / "catalog-root"
+
+    def edit(path: str, change: Callable[[dict[str, object]], None]) -> None:
+        data = yaml.safe_load((root / path).read_text(encoding="utf-8"))
+        change(data)
+        (root / path).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    edit("catalog/methods/helm.yaml", lambda d: d.update(notes=[*d["notes"], "<script>alert(1)</script>"], name="Helm </title><script>alert(1)</script>"))  # type: ignore[list-item]
+    edit("catalog/options/tls.yaml", lambda d: d.update(how="<script>alert(1)</script>"))
+    edit("architectures/helm-l.yaml", lambda d: d.update(name="Helm L: <img src=x onerror=alert(1)>", deploy=["<script>alert(1)</script>"]))
+    edit("catalog/services/gitserver.yaml", lambda d: d.update(summary="<script>alert(1)</script>"))
+    site_root = base / "site-root"
+    site_root.mkdir()
+    return build_site(site_root, root)
+
+
+def test_a_script_in_catalog_text_renders_as_text_not_markup(hostile_site: Path) -> None:
+    shown = 0
+    for path in hostile_site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in text, f"{path}: a catalog <script> became markup"
+        assert "<img src=x" not in text, f"{path}: a catalog <img> became markup"
+        shown += text.count("&lt;script&gt;alert(1)&lt;/script&gt;")
+    # The note, the name (many places), the option, the step and the summary all show as text.
+    assert shown >= 5
+
+
+def test_a_hostile_architecture_name_keeps_its_page_title_as_text(hostile_site: Path) -> None:
+    text = (hostile_site / "generated" / "architectures" / "helm-l" / "index.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", text, re.S)
+    assert title and html.unescape(title.group(1)).startswith("Helm L: <img src=x onerror=alert(1)>")
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_every_page_footer_names_the_catalog_version_and_build_date(html_pages: dict[str, str]) -> None:
+    expected = f"Catalog {catalog_version(CATALOG)} · built {AS_OF.isoformat()}"
+    for path, text in html_pages.items():
+        if path.endswith("index.html"):
+            assert expected in text, path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "generated/deployment-options",
+        "generated/support-matrix",
+        "generated/architectures",
+        "generated/services",
+        "generated/sizing",
+        "generated/choosing",
+        "generated/releases",
+        "generated/downloads",
+    ],
+)
+def test_each_page_kind_is_built(html_pages: dict[str, str], path: str) -> None:
+    assert "<h1" in page(html_pages, path)
+
+
+def test_home_offers_the_three_paths(html_pages: dict[str, str]) -> None:
+    home = page(html_pages, "")
+    for path in ("Try it", "Run it in production", "Upgrade it"):
+        assert path in home
+
+
+def test_deployment_options_give_removed_methods_their_removal_version(html_pages: dict[str, str]) -> None:
+    text = html.unescape(page(html_pages, "generated/deployment-options"))
+    for method in CATALOG.methods.values():
+        if method.lifecycle.removed:
+            assert f"Removed in {method.lifecycle.removed}" in text, method.id
+
+
+def test_support_matrix_has_a_tab_per_supported_major(html_pages: dict[str, str]) -> None:
+    supported = [s for s in release_statuses(CATALOG, AS_OF) if s.status == "supported"]
+    newest = {s.version.split(".")[0]: s.version for s in supported}
+    text = page(html_pages, "generated/support-matrix")
+    for version in newest.values():
+        assert f">{version}</label>" in text
+    for level in CATALOG.support_levels.levels:
+        assert f"ra-{level.id}" in text
+
+
+def test_release_table_shows_the_status_on_the_build_date(html_pages: dict[str, str]) -> None:
+    text = page(html_pages, "generated/releases")
+    for status in release_statuses(CATALOG, AS_OF):
+        row = re.search(rf'id="release-{re.escape(status.version)}".*?</tr>', text, re.S)
+        assert row, status.version
+        assert status.status.replace("-", " ") in row.group(0), (status.version, status.status)
+
+
+@pytest.mark.parametrize("architecture", sorted(CATALOG.architectures), ids=str)
+def test_architecture_page_lists_every_service_and_draws_only_its_own_graph(catalog: Catalog, architecture: str) -> None:
+    arch = catalog.architectures[architecture]
+    text = pages(catalog, AS_OF)[f"architectures/{architecture}.md"]
+    present = {a.service for a in arch.services}
+    for allocation in arch.services:
+        assert f"(../services.md#service-{allocation.service})" in text
+    diagram = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    edges = re.findall(r"n_(\w+) --> n_(\w+)", diagram)
+    expected = {(s.replace("-", "_"), d.replace("-", "_")) for s in present for d in catalog.services[s].depends_on if d in present}
+    assert set(edges) == expected
+    for cloud in ("aws", "gcp", "azure"):
+        for machine in arch.machines:
+            if cloud in machine.instance_types:
+                assert str(neutralize(machine.instance_types[cloud])) in text
+
+
+def test_decision_tree_leaves_follow_the_methods_scale_rules(catalog: Catalog) -> None:
+    tree = decision_tree(facts(catalog, AS_OF))
+    for row in tree["rows"]:
+        for nodes, leaf in row["leaves"].items():
+            method = leaf["method"]
+            if method is None:
+                assert not any(
+                    m.scale.nodes == nodes and row["size"].id in m.scale.sizes and m.scale.production
+                    for m in facts(catalog, AS_OF).current_methods()
+                    if m.new_installs == "allowed"
+                )
+                continue
+            assert method.scale.nodes == nodes and row["size"].id in method.scale.sizes and method.scale.production
+            assert method.new_installs == "allowed"
+            if leaf["architecture"]:
+                assert (leaf["architecture"].method, leaf["architecture"].size) == (method.id, row["size"].id)
+
+
+def test_choosing_page_draws_the_tree_and_links_every_leaf(html_pages: dict[str, str], catalog: Catalog) -> None:
+    text = page(html_pages, "generated/choosing")
+    assert 'class="mermaid"' in text
+    for row in decision_tree(facts(catalog, AS_OF))["rows"]:
+        for leaf in row["leaves"].values():
+            if leaf["architecture"]:
+                assert f'href="../architectures/{leaf["architecture"].id}/"' in text
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def test_catalog_download_holds_every_entity(built_site: Path) -> None:
+    data = json.loads((built_site / "generated" / "downloads" / "catalog.json").read_text(encoding="utf-8"))
+    assert data["schema_version"] == 1 and data["catalog_version"] == catalog_version(CATALOG)
+    for kind, entity_id, _ in ENTITIES:
+        if kind == "release":
+            assert entity_id in [r["version"] for r in data["releases"]["releases"]]
+        else:
+            assert entity_id in data[f"{kind}s"], (kind, entity_id)
+
+
+@pytest.mark.parametrize("schema", sorted(p.name for p in (ROOT / "catalog" / "schema").glob("*.json")))
+def test_schemas_are_downloadable_as_committed(built_site: Path, schema: str) -> None:
+    assert (built_site / "generated" / "downloads" / "schema" / schema).read_text(encoding="utf-8") == (ROOT / "catalog" / "schema" / schema).read_text(
+        encoding="utf-8"
+    )
+
+
+# --- configuration and commands ---------------------------------------------------------------
+
+
+def test_mkdocs_config_is_strict_with_no_plugin_the_build_depends_on() -> None:
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.Loader)  # noqa: S506 - our own file, with !!python/name tags
+    assert config["strict"] is True
+    assert config["plugins"] == ["search"]
+    features = set(config["theme"]["features"])
+    assert {"navigation.tabs", "navigation.sections", "content.tabs.link", "content.code.copy", "search.highlight"} <= features
+    assert len(config["theme"]["palette"]) == 2
+    extensions = [next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"]]
+    assert {"admonition", "pymdownx.tabbed", "pymdownx.superfences", "pymdownx.details"} <= set(extensions)
 
 
 def test_generated_pages_are_not_committed(repo_root: Path) -> None:
@@ -46,8 +294,21 @@ def test_generated_pages_are_not_committed(repo_root: Path) -> None:
     assert "site/generated/" in ignored and "build/" in ignored
 
 
-def test_generate_is_a_cli_command(run: Callable[..., Result], tmp_path: Path, repo_root: Path) -> None:
+def test_generate_is_a_cli_command_and_leaves_unchanged_files_alone(run: Callable[..., Result], tmp_path: Path, repo_root: Path) -> None:
     (tmp_path / "site").mkdir()
-    result = run("site", "generate", "--root", str(tmp_path), "--catalog", str(repo_root))
+    args = ("site", "generate", "--root", str(tmp_path), "--catalog", str(repo_root), "--as-of", AS_OF.isoformat())
+    assert run(*args).exit_code == 0
+    page_file = tmp_path / "site" / "generated" / "support-matrix.md"
+    first = page_file.stat().st_mtime_ns
+    stale = tmp_path / "site" / "generated" / "stale.md"
+    stale.write_text("old", encoding="utf-8")
+    result = run(*args)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "site" / "generated" / "support-matrix.md").is_file()
+    assert page_file.stat().st_mtime_ns == first
+    assert not stale.exists()
+
+
+def test_a_bad_date_is_an_input_error(run: Callable[..., Result], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["site", "build", "--root", str(tmp_path), "--as-of", "tomorrow"])
+    assert result.exit_code == 2
+    assert "--as-of: expected a date like 2026-11-27 (got 'tomorrow')" in result.output

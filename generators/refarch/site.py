@@ -1,22 +1,37 @@
-"""Generate the site's pages from the catalog (pure rendering), then build with mkdocs."""
+"""Generate the site's pages from the catalog (pure rendering), then build with mkdocs.
+
+`pages()` and `assets()` are pure: catalog in, file contents out. `generate()` writes them under
+site/generated/; `build()` and `serve()` hand the result to mkdocs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .fsutil import write_atomic
-from .lifecycle import release_statuses
-from .matrix import support_matrix
+from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
+from .matrix import rule_at, support_matrix
+from .models import Architecture, Method, Service, Size, version_key
 from .render.pages import render
+from .yamlfile import dumps_json
 
 if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
     from .loading import Catalog
 
 GENERATED = "generated"
+NAV_ARCHITECTURES = "architectures/.nav"
+DOWNLOADS = "downloads"
+SCHEMA_VERSION = 1
+GONE = ("removed", "unavailable")
 
 
 def catalog_version(catalog: Catalog) -> str:
@@ -33,23 +48,508 @@ def catalog_version(catalog: Catalog) -> str:
     return f"{newest.isoformat()}+{digest.hexdigest()}"
 
 
-def pages(catalog: Catalog, as_of: dt.date) -> dict[str, str]:
-    """Relative path under site/generated/ -> Markdown. No I/O."""
-    supported = [s for s in release_statuses(catalog, as_of) if s.status == "supported"]
-    newest_per_major: dict[str, Any] = {}
+# --- facts the pages share ----------------------------------------------------------------
+
+
+@dataclass
+class Facts:
+    """What every page needs to know about the catalog on the build date."""
+
+    catalog: Catalog
+    as_of: dt.date
+    statuses: list[ReleaseStatus]
+    latest: str
+    level_order: dict[str, int]
+    sizes: list[Size] = field(default_factory=list)
+
+    @property
+    def product(self) -> Any:
+        return self.catalog.product
+
+    def method_now(self, method: Method) -> str:
+        return method_level(method, self.latest)
+
+    def current_methods(self) -> list[Method]:
+        """Self-hosted methods that still exist at the latest release, best level first."""
+        methods = [m for m in self.catalog.methods.values() if m.self_hosted and self.method_now(m) not in GONE]
+        return sorted(methods, key=lambda m: (self.level_order[self.method_now(m)], m.id != self.product.recommended_method, m.id))
+
+    def architecture_for(self, method_id: str, size_id: str) -> Architecture | None:
+        return next((a for a in self.catalog.architectures.values() if a.method == method_id and a.size == size_id), None)
+
+
+def facts(catalog: Catalog, as_of: dt.date) -> Facts:
+    statuses = release_statuses(catalog, as_of)
+    released = [s for s in statuses if s.status != "upcoming"] or statuses
+    return Facts(
+        catalog=catalog,
+        as_of=as_of,
+        statuses=statuses,
+        latest=released[-1].version,
+        level_order={level.id: index for index, level in enumerate(catalog.support_levels.levels)},
+        sizes=sorted(catalog.sizes.values(), key=lambda s: s.rank),
+    )
+
+
+def method_status(f: Facts, method: Method, version: str | None = None) -> list[str]:
+    """Plain sentences about where a method stands at a version (default: the latest release)."""
+    version = version or f.latest
+    life = method.lifecycle
+    level = level_at(life, method.level, version)
+    replacement = f.catalog.methods[method.replacement].name if method.replacement else None
+    out = []
+    if level == "unavailable":
+        out.append(f"Not available before {life.introduced}.")
+    elif level == "removed":
+        out.append(f"Removed in {life.removed}: it no longer exists from that version on.")
+    else:
+        if life.deprecated and at_or_after(version, life.deprecated):
+            out.append(f"Deprecated since {life.deprecated}.")
+        elif level == "deprecated":
+            out.append("Deprecated.")
+        if life.removed:
+            out.append(f"Will be removed in {life.removed}.")
+        elif life.deprecation_planned:
+            out.append("Sourcegraph plans to deprecate it; no version has been announced yet.")
+        if life.introduced:
+            out.append(f"Available since {life.introduced}.")
+    if replacement and (level in ("removed", "deprecated") or method.new_installs == "discouraged"):
+        out.append(f"For new installs, use {replacement}.")
+    elif method.new_installs == "discouraged":
+        out.append("Not for new installs.")
+    return out
+
+
+def lifecycle_events(catalog: Catalog) -> list[dict[str, str]]:
+    """Every dated change in the catalog: methods, services, options, external services and their version rules."""
+    events: list[dict[str, str]] = []
+
+    def add(version: str | None, what: str) -> None:
+        if version:
+            events.append({"version": version, "what": what})
+
+    for method in catalog.methods.values():
+        add(method.lifecycle.introduced, f"Deployment method {method.name} is available.")
+        add(method.lifecycle.deprecated, f"Deployment method {method.name} is deprecated.")
+        add(method.lifecycle.removed, f"Deployment method {method.name} is removed.")
+    for service in catalog.services.values():
+        add(service.lifecycle.introduced, f"Service {service.name} is added.")
+        add(service.lifecycle.deprecated, f"Service {service.name} is deprecated.")
+        add(service.lifecycle.removed, f"Service {service.name} is removed.")
+    for option in catalog.options.values():
+        add(option.since, f"Option {option.name} is available.")
+    for ext in catalog.external_services.values():
+        add(ext.since, f"External {ext.name} can be used.")
+        for rule in ext.version_rules:
+            add(rule.from_version, f"External {ext.name} must be version {rule.min} or later.")
+    return sorted(events, key=lambda e: (version_key(e["version"]), e["what"]))
+
+
+# --- one context per page kind ---------------------------------------------------------------
+
+
+def _sources(entity: Any) -> dict[str, Any]:
+    return {"notes": list(entity.notes), "sources": list(entity.sources), "disagreements": list(entity.disagreements), "verified": entity.verified}
+
+
+def deployment_options_page(f: Facts) -> dict[str, Any]:
+    catalog = f.catalog
+    current = f.current_methods()
+    others = [m for m in catalog.methods.values() if m.self_hosted and m not in current]
+    managed = [m for m in catalog.methods.values() if not m.self_hosted]
+    methods = []
+    for method in [*current, *sorted(others, key=lambda m: m.id), *managed]:
+        methods.append(
+            {
+                "method": method,
+                "level": f.method_now(method),
+                "status": method_status(f, method),
+                "platforms": [p for p in catalog.platforms.values() if method.id in p.methods],
+                "sizes": [
+                    {"size": f.catalog.sizes[s], "architecture": f.architecture_for(method.id, s)}
+                    for s in sorted(method.scale.sizes, key=lambda s: f.catalog.sizes[s].rank)
+                ],
+                **_sources(method),
+            }
+        )
+    return {
+        "product": f.product,
+        "latest": f.latest,
+        "recommended": catalog.methods[f.product.recommended_method],
+        "current": current,
+        "methods": methods,
+        "platforms": sorted(catalog.platforms.values(), key=lambda p: (p.kind, f.level_order[p.level], p.name)),
+        "methods_by_id": catalog.methods,
+    }
+
+
+def support_matrix_page(f: Facts) -> dict[str, Any]:
+    catalog = f.catalog
+    supported = [s for s in f.statuses if s.status == "supported"]
+    newest_per_major: dict[str, ReleaseStatus] = {}
     for status in supported:
         newest_per_major[status.version.split(".")[0]] = status
-    matrices = [support_matrix(catalog, s.version, as_of) for s in sorted(newest_per_major.values(), key=lambda s: s.released, reverse=True)]
-    levels = [level.model_dump() for level in catalog.support_levels.levels]
-    out = {"support-matrix.md": render("support-matrix.md.j2", product=catalog.product, matrices=matrices, levels=levels, as_of=as_of.isoformat())}
+    chosen = sorted(newest_per_major.values(), key=lambda s: version_key(s.version), reverse=True)
+    events = lifecycle_events(catalog)
+    versions = []
+    for status in chosen:
+        major = status.version.split(".")[0]
+        first = min((s.version for s in supported if s.version.split(".")[0] == major), key=version_key)
+        matrix = support_matrix(catalog, status.version, f.as_of)
+        versions.append(
+            {
+                "version": status.version,
+                "first": first,
+                "major": major,
+                "matrix": matrix,
+                # External services are the same for every method that allows them; the first such method says which.
+                "externals": next((m["services"] for m in matrix["methods"] if m["services"] and m["external_services"]), []),
+                "changes": [e for e in events if e["version"].split(".")[0] == major],
+            }
+        )
+    option_methods = [m for m in f.current_methods() if any(m.id in o.methods for o in catalog.options.values())]
+    return {
+        "product": f.product,
+        "as_of": f.as_of,
+        "versions": versions,
+        "levels": catalog.support_levels.levels,
+        "options": sorted(catalog.options.values(), key=lambda o: (o.category, o.name)),
+        "option_methods": option_methods,
+        "external_services": [
+            {"service": ext, "providers": [p for p in catalog.providers.values() if ext.id in p.serves], "rules": ext.version_rules, **_sources(ext)}
+            for ext in catalog.external_services.values()
+        ],
+        "providers": catalog.providers,
+        "cpu_architectures": catalog.cpu_architectures,
+        "services": catalog.services,
+        "methods": catalog.methods,
+    }
+
+
+def _totals(rows: Iterable[dict[str, Any]]) -> dict[str, float]:
+    keys = ("cpu_request", "cpu_limit", "memory_request_gb", "memory_limit_gb", "storage_gb")
+    totals = dict.fromkeys(keys, 0.0)
+    for row in rows:
+        alloc = row["allocation"]
+        for key in keys:
+            totals[key] += (getattr(alloc, key) or 0) * alloc.replicas
+    return {k: round(v, 3) for k, v in totals.items()}
+
+
+def topology(services: dict[str, Service], present: list[str]) -> dict[str, Any]:
+    """The service dependency graph restricted to `present`: nodes grouped by role, edges from depends_on."""
+    keep = set(present)
+    groups: dict[str, list[Service]] = {}
+    for service_id in present:
+        groups.setdefault(services[service_id].role, []).append(services[service_id])
+    edges = [(s, d) for s in present for d in services[s].depends_on if d in keep]
+    return {"groups": sorted(groups.items()), "edges": edges}
+
+
+def architecture_page(f: Facts, arch: Architecture) -> dict[str, Any]:
+    catalog = f.catalog
+    method, size = catalog.methods[arch.method], catalog.sizes[arch.size]
+    rows = [{"service": catalog.services[a.service], "allocation": a} for a in arch.services]
+    external = []
+    for ext_id in arch.external:
+        ext = catalog.external_services[ext_id]
+        rule = rule_at(ext, arch.version)
+        external.append({"service": ext, "rule": rule, "providers": [p for p in catalog.providers.values() if ext_id in p.serves and p.kind != "bundled"]})
+    return {
+        "architecture": arch,
+        "method": method,
+        "size": size,
+        "rows": rows,
+        "totals": _totals(rows),
+        "machines": arch.machines,
+        "clouds": [c for c in ("aws", "gcp", "azure") if any(c in m.instance_types for m in arch.machines)],
+        "topology": topology(catalog.services, [a.service for a in arch.services]),
+        "external": external,
+        "multi_node": method.scale.nodes == "multi",
+        **_sources(arch),
+    }
+
+
+def architectures_index_page(f: Facts) -> dict[str, Any]:
+    methods = f.current_methods()
+    grid = []
+    for size in f.sizes:
+        cells = []
+        for method in methods:
+            arch = f.architecture_for(method.id, size.id)
+            serves = size.id in method.scale.sizes
+            cells.append({"method": method, "architecture": arch, "serves": serves})
+        grid.append({"size": size, "cells": cells})
+    archs = sorted(f.catalog.architectures.values(), key=lambda a: (a.method, f.catalog.sizes[a.size].rank))
+    return {
+        "methods": methods,
+        "grid": grid,
+        "architectures": [{"architecture": a, "size": f.catalog.sizes[a.size], "method": f.catalog.methods[a.method]} for a in archs],
+    }
+
+
+def services_page(f: Facts) -> dict[str, Any]:
+    catalog = f.catalog
+    services = sorted(catalog.services.values(), key=lambda s: (s.role, s.id))
+    current = [s.id for s in services if exists_at(s.lifecycle, f.latest)]
+    method_ids = sorted({m for s in services for m in s.defaults}, key=lambda m: (f.level_order[f.method_now(catalog.methods[m])], m))
+    return {
+        "services": services,
+        "latest": f.latest,
+        "topology": topology(catalog.services, current),
+        "methods": [catalog.methods[m] for m in method_ids],
+        "external_services": catalog.external_services,
+    }
+
+
+def sizing_page(f: Facts) -> dict[str, Any]:
+    archs = sorted(f.catalog.architectures.values(), key=lambda a: (a.method, f.catalog.sizes[a.size].rank))
+    return {"sizes": f.sizes, "product": f.product, "methods": f.current_methods(), "model": sizing_model(f.catalog), "architectures": archs}
+
+
+def _size_condition(size: Size) -> str:
+    limits = size.limits
+    parts = []
+    if limits.users:
+        parts.append(f"{limits.users:,} users")
+    if limits.repositories:
+        parts.append(f"{limits.repositories:,} repositories")
+    return "up to " + " and ".join(parts) if parts else "any scale"
+
+
+def decision_tree(f: Facts) -> dict[str, Any]:
+    """Which method and architecture to read, from the methods' scale (sizes, nodes, production) and the size limits."""
+    catalog = f.catalog
+
+    def pick(size: Size, nodes: str) -> Method | None:
+        preferred = size.recommended_method or f.product.recommended_method
+        candidates = [
+            m
+            for m in f.current_methods()
+            if m.scale.production
+            and m.scale.nodes == nodes
+            and size.id in m.scale.sizes
+            and f.method_now(m) not in ("deprecated", *GONE)
+            and m.new_installs == "allowed"
+        ]
+        candidates.sort(key=lambda m: (f.level_order[f.method_now(m)], m.id != preferred, m.id))
+        return candidates[0] if candidates else None
+
+    rows = []
+    for size in f.sizes:
+        leaves = {}
+        for nodes in ("multi", "single"):
+            method = pick(size, nodes)
+            leaves[nodes] = {"method": method, "architecture": f.architecture_for(method.id, size.id) if method else None}
+        rows.append({"size": size, "condition": _size_condition(size), "leaves": leaves})
+    trial_methods = [m for m in f.current_methods() if not m.scale.production]
+    smallest = f.sizes[0]
+    trial = trial_methods[0] if trial_methods else pick(smallest, "single") or pick(smallest, "multi")
+    managed = [m for m in catalog.methods.values() if not m.self_hosted and f.method_now(m) not in GONE]
+    largest = f.sizes[-1]
+    return {
+        "rows": rows,
+        "trial": {"method": trial, "size": smallest, "architecture": f.architecture_for(trial.id, smallest.id) if trial else None},
+        "managed": managed,
+        "largest": largest,
+        "largest_condition": _size_condition(largest),
+    }
+
+
+def choosing_page(f: Facts) -> dict[str, Any]:
+    return {"tree": decision_tree(f), "product": f.product}
+
+
+def releases_page(f: Facts, stops: list[dict[str, Any]] | None) -> dict[str, Any]:
+    releases = {r.version: r for r in f.catalog.releases.releases}
+    rows = [{"status": s, "release": releases[s.version], "eol": end_of_support(f.catalog, releases[s.version])} for s in reversed(f.statuses)]
+    return {
+        "product": f.product,
+        "as_of": f.as_of,
+        "rows": rows,
+        "latest": f.latest,
+        "policy": f.product.support_policy,
+        "methods": [m for m in f.current_methods()],
+        "mvu_from": "3.20",
+        "stops": stops,
+        "releases": f.catalog.releases,
+    }
+
+
+def exception_request_template() -> str | None:
+    """An empty exception request as commented YAML, written from the request models (None until they exist)."""
+    try:
+        from .models.requirements import ExceptionRequest
+    except ImportError:
+        return None
+    from pydantic import BaseModel
+
+    lines = [
+        "# An exception request. The easiest way to make one is `refarch exception new requirements.yaml`,",
+        "# which fills in the deviations for you. Otherwise fill this in by hand and send it to Support.",
+    ]
+
+    def placeholder(annotation: Any, default: Any, required: bool) -> str:
+        if not required and default is None:
+            return "null"
+        if default not in (None, "") and not callable(default) and not isinstance(default, BaseModel):
+            return json.dumps(default.isoformat() if isinstance(default, dt.date) else default)
+        text = str(annotation)
+        if "list" in text:
+            return "[]"
+        if "dict" in text:
+            return "{}"
+        if "date" in text:
+            return '""  # YYYY-MM-DD'
+        return '""' if "str" in text else "null"
+
+    def walk(model: type[BaseModel], indent: str) -> None:
+        for name, info in model.model_fields.items():
+            if name == "schema_version":
+                lines.append(f"{indent}{name}: {info.default}")
+                continue
+            key = info.alias or name
+            if info.description:
+                lines.append(f"{indent}# {info.description}")
+            nested = info.annotation if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel) else None
+            if nested is not None:
+                lines.append(f"{indent}{key}:")
+                walk(nested, indent + "  ")
+            else:
+                default = info.default if info.default is not PydanticUndefined else None
+                lines.append(f"{indent}{key}: {placeholder(info.annotation, default, info.is_required())}")
+
+    from pydantic_core import PydanticUndefined
+
+    walk(ExceptionRequest, "")
+    return "\n".join(lines) + "\n"
+
+
+def exception_questions() -> list[dict[str, Any]] | None:
+    """The five questions of the exception policy, from the request model's field descriptions (each starts "Qn:")."""
+    try:
+        from .models.requirements import Answers
+    except ImportError:
+        return None
+    questions: dict[str, list[str]] = {}
+    for name, info in Answers.model_fields.items():
+        match = re.match(r"(Q\d): (.*)", info.description or "")
+        if match:
+            questions.setdefault(match.group(1), []).append(f"{match.group(2)} (`{name}`)")
+    return [{"number": number, "asks": asks} for number, asks in sorted(questions.items())]
+
+
+def exceptions_page(f: Facts, files: dict[str, str]) -> dict[str, Any]:
+    policy = getattr(f.catalog, "exception_policy", None)
+    try:
+        from .models.requirements import RULES
+    except ImportError:
+        RULES = {}  # noqa: N806
+    return {
+        "levels": f.catalog.support_levels.levels,
+        "questions": exception_questions(),
+        "policy": policy,
+        "rules": RULES,
+        "request_template": f"{DOWNLOADS}/exception-request-template.yaml" if f"{DOWNLOADS}/exception-request-template.yaml" in files else None,
+    }
+
+
+def downloads_page(f: Facts, files: dict[str, str]) -> dict[str, Any]:
+    schemas = sorted(name for name in files if name.startswith(f"{DOWNLOADS}/schema/"))
+    return {"files": files, "schemas": schemas, "version": catalog_version(f.catalog), "product": f.product}
+
+
+# --- assets: machine-readable files beside the pages -------------------------------------
+
+
+def catalog_json(catalog: Catalog) -> str:
+    """The whole catalog as one JSON document, in the shape of the models (what the schemas describe)."""
+    from .loading import KINDS
+
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "catalog_version": catalog_version(catalog)}
+    for kind in KINDS:
+        value = getattr(catalog, kind.name)
+        if kind.many:
+            data[kind.name] = {key: entity.model_dump(mode="json", by_alias=True) for key, entity in value.items()}
+        else:
+            data[kind.name] = value.model_dump(mode="json", by_alias=True)
+    return dumps_json(data)
+
+
+def sizing_model(catalog: Catalog) -> dict[str, Any] | None:
+    """The sizing engine's data, if the sizing engine is installed."""
+    try:
+        from . import sizing
+    except ImportError:
+        return None
+    model: dict[str, Any] = sizing.sizing_model_json(catalog)
+    return model
+
+
+def assets(catalog: Catalog) -> dict[str, str]:
+    """Downloadable files, relative to site/generated/: the catalog, its schemas, the sizing model."""
+    from .schema import render_all
+
+    out = {f"{DOWNLOADS}/catalog.json": catalog_json(catalog)}
+    for name, text in render_all().items():
+        out[f"{DOWNLOADS}/schema/{name}"] = text
+    template = exception_request_template()
+    if template is not None:
+        out[f"{DOWNLOADS}/exception-request-template.yaml"] = template
+    model = sizing_model(catalog)
+    if model is not None:
+        out[f"{DOWNLOADS}/sizing-model.json"] = dumps_json(model)
+    return out
+
+
+def required_stops(catalog: Catalog) -> list[dict[str, Any]] | None:
+    """Required upgrade stops from the upgrade planner, once it exists."""
+    try:
+        from . import upgrades
+    except ImportError:
+        return None
+    stops: list[dict[str, Any]] = upgrades.required_stops(catalog)
+    return stops
+
+
+# --- the whole site ------------------------------------------------------------------------
+
+
+def pages(catalog: Catalog, as_of: dt.date) -> dict[str, str]:
+    """Relative path under site/generated/ -> file content (Markdown pages and downloads). No I/O."""
+    f = facts(catalog, as_of)
+    files = assets(catalog)
+    out = dict(files)
+    common = {"as_of": as_of, "latest": f.latest, "product": f.product}
+    page: Callable[[str, dict[str, Any]], str] = lambda template, ctx: render(template, **{**common, **ctx})  # noqa: E731
+    out["deployment-options.md"] = page("deployment-options.md.j2", deployment_options_page(f))
+    out["support-matrix.md"] = page("support-matrix.md.j2", support_matrix_page(f))
+    out["architectures/index.md"] = page("architectures-index.md.j2", architectures_index_page(f))
+    ordered = sorted(
+        catalog.architectures.values(), key=lambda a: (f.level_order[f.method_now(catalog.methods[a.method])], a.method, catalog.sizes[a.size].rank)
+    )
+    for arch in ordered:
+        out[f"architectures/{arch.id}.md"] = page("architecture.md.j2", architecture_page(f, arch))
+    # The nav order of the architecture pages (mkdocs.yml cannot list them): best method first, then by size.
+    out[NAV_ARCHITECTURES] = "".join(f"architectures/{arch.id}.md\n" for arch in ordered)
+    out["services.md"] = page("services.md.j2", services_page(f))
+    out["sizing.md"] = page("sizing.md.j2", sizing_page(f))
+    out["choosing.md"] = page("choosing.md.j2", choosing_page(f))
+    out["releases.md"] = page("releases.md.j2", releases_page(f, required_stops(catalog)))
+    out["exceptions.md"] = page("exceptions.md.j2", exceptions_page(f, files))
+    out["downloads.md"] = page("downloads.md.j2", downloads_page(f, files))
     return out
 
 
 def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None) -> list[Path]:
-    """Write every generated page under site_dir/generated/, replacing what was there."""
+    """Write every generated file under site_dir/generated/, replacing what was there.
+
+    Unchanged files are left alone, so a live-reloading server does not rebuild for nothing.
+    """
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     target = site_dir / GENERATED
     rendered = pages(catalog, as_of)
+    rendered[".catalog-version"] = catalog_version(catalog) + "\n"
     if target.exists():
         for old in target.rglob("*"):
             if old.is_file() and old.relative_to(target).as_posix() not in rendered:
@@ -57,24 +557,78 @@ def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None) -> 
     written = []
     for relative, text in sorted(rendered.items()):
         path = target / relative
-        write_atomic(path, text)
-        written.append(path)
-    (target / ".catalog-version").write_text(catalog_version(catalog) + "\n", encoding="utf-8")
+        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+            write_atomic(path, text)
+        if relative.endswith(".md"):
+            written.append(path)
     return written
 
 
-def build(root: Path, site_dir: Path | None = None) -> Path:
-    """mkdocs build --strict of root/mkdocs.yml into root/build/site; the footer names the catalog version and build date."""
-    from mkdocs.commands.build import build as mkdocs_build
+def site_config(root: Path, out: Path, built: dt.date | None = None) -> MkDocsConfig:
+    """mkdocs.yml, strict, with the footer (catalog version, build date) and the generated architecture pages in the nav."""
     from mkdocs.config import load_config
 
-    out = site_dir or root / "build" / "site"
     version_file = root / "site" / GENERATED / ".catalog-version"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unknown"
-    today = dt.datetime.now(dt.UTC).date().isoformat()
+    built = built or dt.datetime.now(dt.UTC).date()
     config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out), strict=True)
-    config["copyright"] = f"Catalog {version} · built {today}"
+    config["copyright"] = f"Catalog {version} · built {built.isoformat()}"
+    order_file = root / "site" / GENERATED / NAV_ARCHITECTURES
+    listed = order_file.read_text(encoding="utf-8").split() if order_file.exists() else []
+    config["nav"] = _with_architectures(config["nav"], [f"{GENERATED}/{path}" for path in listed])
+    return config
+
+
+def _with_architectures(nav: Any, pages: list[str]) -> Any:
+    """Add each architecture page to the nav section that holds the architectures index (mkdocs.yml cannot list generated files)."""
+    index = f"{GENERATED}/architectures/index.md"
+    if isinstance(nav, list):
+        if index in nav or any(isinstance(item, dict) and index in item.values() for item in nav):
+            listed = {v for item in nav for v in (item.values() if isinstance(item, dict) else [item])}
+            return nav + [p for p in pages if p not in listed]
+        return [_with_architectures(item, pages) for item in nav]
+    if isinstance(nav, dict):
+        return {key: _with_architectures(value, pages) for key, value in nav.items()}
+    return nav
+
+
+def build(root: Path, site_dir: Path | None = None, built: dt.date | None = None) -> Path:
+    """mkdocs build --strict of root/mkdocs.yml into root/build/site; the footer names the catalog version and build date."""
+    import shutil
+
+    from mkdocs.commands.build import build as mkdocs_build
+
+    out = site_dir or root / "build" / "site"
+    config = site_config(root, out, built)
     if out.exists():
         shutil.rmtree(out)
     mkdocs_build(config)
     return out
+
+
+def serve(root: Path, load_catalog: Callable[[], Catalog], watch: Iterable[Path], host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Generate, build and serve with live reload; a change to a watched path (catalog, pages, mkdocs.yml) rebuilds."""
+    import tempfile
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.livereload import LiveReloadServer
+
+    out = Path(tempfile.mkdtemp(prefix="refarch-site-"))
+
+    def builder() -> None:
+        generate(load_catalog(), root / "site")
+        config = site_config(root, out)
+        config["site_url"] = f"http://{host}:{port}/"
+        mkdocs_build(config, serve_url=config["site_url"])
+
+    builder()
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=str(out))
+    for watched in watch:
+        if watched.exists():
+            server.watch(str(watched))
+    try:
+        server.serve()  # type: ignore[no-untyped-call]
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

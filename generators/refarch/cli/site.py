@@ -1,4 +1,4 @@
-"""refarch site build | serve: generate pages from the catalog, then build them with mkdocs."""
+"""refarch site generate | build | serve: pages from the catalog, built with mkdocs."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from .common import catalog_option, emit, load, main
+from .common import catalog_option, default_root, emit, load, main, parse_date
 
-
-def project_root() -> Path:
-    return Path.cwd()
+root_option = click.option(
+    "--root", "site_root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Folder holding mkdocs.yml and site/."
+)
+as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Date the release statuses are computed for (default: today, UTC).")
 
 
 @main.group()
@@ -20,37 +21,39 @@ def site() -> None:
 
 @site.command("generate")
 @catalog_option
-@click.option("--root", "site_root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), help="Folder holding mkdocs.yml.")
-def generate_command(catalog_root: Path | None, site_root: Path) -> None:
+@root_option
+@as_of_option
+def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | None) -> None:
     """Write the generated pages under site/generated/ without building."""
     from ..site import generate
 
-    written = generate(load(catalog_root), site_root / "site")
+    written = generate(load(catalog_root), site_root / "site", parse_date(as_of))
     emit(f"generated {len(written)} pages under {site_root / 'site' / 'generated'}")
 
 
 @site.command("build")
 @catalog_option
-@click.option("--root", "site_root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), help="Folder holding mkdocs.yml.")
-def build_command(catalog_root: Path | None, site_root: Path) -> None:
+@root_option
+@as_of_option
+def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None) -> None:
     """Generate the pages, then build the site into build/site (mkdocs, strict)."""
     from ..site import build, generate
 
-    catalog = load(catalog_root)
-    written = generate(catalog, site_root / "site")
-    out = build(site_root)
+    day = parse_date(as_of)
+    written = generate(load(catalog_root), site_root / "site", day)
+    out = build(site_root, built=day)
     emit(f"generated {len(written)} pages; built the site into {out}")
 
 
 @site.command("serve")
 @catalog_option
-@click.option("--root", "site_root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), help="Folder holding mkdocs.yml.")
-@click.option("--port", default=8000, show_default=True)
+@root_option
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
 def serve_command(catalog_root: Path | None, site_root: Path, port: int) -> None:
-    """Generate the pages and serve the site with live reload on 127.0.0.1."""
-    from mkdocs.commands.serve import serve
+    """Generate, build and serve the site on 127.0.0.1; edits to the catalog or the pages rebuild and reload the browser."""
+    from ..site import serve
 
-    from ..site import generate
-
-    generate(load(catalog_root), site_root / "site")
-    serve(config_file=str(site_root / "mkdocs.yml"), open_in_browser=False, dev_addr=f"127.0.0.1:{port}", livereload=True)
+    load(catalog_root)  # fail early, with the usual messages, on a broken catalog
+    catalog_dir = catalog_root or default_root()
+    watch = [site_root / "site", site_root / "mkdocs.yml", catalog_dir / "catalog", catalog_dir / "architectures"]
+    serve(site_root, lambda: load(catalog_root), watch, port=port)
