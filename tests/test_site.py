@@ -217,7 +217,7 @@ def test_architecture_page_lists_every_service_and_draws_only_its_own_graph(cata
     text = pages(catalog, AS_OF)[f"architectures/{architecture}.md"]
     present = {a.service for a in arch.services}
     for allocation in arch.services:
-        assert f"(../services.md#service-{allocation.service})" in text
+        assert f"(../services.md#service-{allocation.service} " in text
     diagram = text.split("```mermaid", 1)[1].split("```", 1)[0]
     edges = re.findall(r"n_(\w+) --> n_(\w+)", diagram)
     expected = {(s.replace("-", "_"), d.replace("-", "_")) for s in present for d in catalog.services[s].depends_on if d in present}
@@ -312,3 +312,38 @@ def test_a_bad_date_is_an_input_error(run: Callable[..., Result], tmp_path: Path
     result = CliRunner().invoke(main, ["site", "build", "--root", str(tmp_path), "--as-of", "tomorrow"])
     assert result.exit_code == 2
     assert "--as-of: expected a date like 2026-11-27 (got 'tomorrow')" in result.output
+
+
+# --- exceptions --------------------------------------------------------------------------------
+
+
+def test_exceptions_page_asks_the_five_questions(html_pages: dict[str, str]) -> None:
+    from refarch.models.requirements import Answers
+
+    text = html.unescape(page(html_pages, "generated/exceptions"))
+    numbered = sorted({(info.description or "")[:2] for info in Answers.model_fields.values() if (info.description or "").startswith("Q")})
+    assert numbered == ["Q1", "Q2", "Q3", "Q4", "Q5"]
+    for name, info in Answers.model_fields.items():
+        if (info.description or "").startswith("Q"):
+            assert info.description.split(": ", 1)[1] in text, name  # type: ignore[union-attr]
+
+
+def test_request_template_has_every_field_of_a_request(built_site: Path) -> None:
+    from refarch.models.requirements import ExceptionRequest
+
+    template = yaml.safe_load((built_site / "generated" / "downloads" / "exception-request-template.yaml").read_text(encoding="utf-8"))
+    assert list(template) == list(ExceptionRequest.model_fields)
+    assert set(template["answers"]) == set(ExceptionRequest.model_fields["answers"].annotation.model_fields)  # type: ignore[union-attr]
+
+
+def test_no_granted_exception_record_field_reaches_the_site(built_site: Path) -> None:
+    from refarch.models.requirements import Answers, ExceptionRecord, ExceptionRequest
+
+    # "id" is too common a key to say anything; the others only exist on a granted record.
+    record_only = set(ExceptionRecord.model_fields) - set(ExceptionRequest.model_fields) - set(Answers.model_fields) - {"id"}
+    assert "approved_by" in record_only
+    for path in built_site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".yaml") and path.name != "catalog.json" and "schema" not in path.parts:
+            text = path.read_text(encoding="utf-8")
+            for field in record_only:
+                assert f'"{field}"' not in text and f"{field}:" not in text, (path, field)

@@ -307,14 +307,19 @@ def sizing_page(f: Facts) -> dict[str, Any]:
     return {"sizes": f.sizes, "product": f.product, "methods": f.current_methods(), "model": sizing_model(f.catalog), "architectures": archs}
 
 
-def _size_condition(size: Size) -> str:
+def _size_condition(size: Size, short: bool = False, beyond: bool = False) -> str:
+    """'up to 500 users and 5,000 repositories'; short: '≤ 500 users, ≤ 5,000 repos'; beyond: 'more than ... or ...'."""
     limits = size.limits
     parts = []
     if limits.users:
-        parts.append(f"{limits.users:,} users")
+        parts.append((f"{limits.users:,} users", f"{limits.users:,} users"))
     if limits.repositories:
-        parts.append(f"{limits.repositories:,} repositories")
-    return "up to " + " and ".join(parts) if parts else "any scale"
+        parts.append((f"{limits.repositories:,} repositories", f"{limits.repositories:,} repos"))
+    if not parts:
+        return "any scale"
+    if beyond:
+        return ("> " + " or > ".join(p[1] for p in parts)) if short else "more than " + " or ".join(p[0] for p in parts)
+    return ("≤ " + ", ≤ ".join(p[1] for p in parts)) if short else "up to " + " and ".join(p[0] for p in parts)
 
 
 def decision_tree(f: Facts) -> dict[str, Any]:
@@ -341,7 +346,7 @@ def decision_tree(f: Facts) -> dict[str, Any]:
         for nodes in ("multi", "single"):
             method = pick(size, nodes)
             leaves[nodes] = {"method": method, "architecture": f.architecture_for(method.id, size.id) if method else None}
-        rows.append({"size": size, "condition": _size_condition(size), "leaves": leaves})
+        rows.append({"size": size, "condition": _size_condition(size), "short": _size_condition(size, short=True), "leaves": leaves})
     trial_methods = [m for m in f.current_methods() if not m.scale.production]
     smallest = f.sizes[0]
     trial = trial_methods[0] if trial_methods else pick(smallest, "single") or pick(smallest, "multi")
@@ -352,7 +357,8 @@ def decision_tree(f: Facts) -> dict[str, Any]:
         "trial": {"method": trial, "size": smallest, "architecture": f.architecture_for(trial.id, smallest.id) if trial else None},
         "managed": managed,
         "largest": largest,
-        "largest_condition": _size_condition(largest),
+        "beyond_condition": _size_condition(largest, beyond=True),
+        "beyond_short": _size_condition(largest, short=True, beyond=True),
     }
 
 
@@ -376,13 +382,12 @@ def releases_page(f: Facts, stops: list[dict[str, Any]] | None) -> dict[str, Any
     }
 
 
-def exception_request_template() -> str | None:
-    """An empty exception request as commented YAML, written from the request models (None until they exist)."""
-    try:
-        from .models.requirements import ExceptionRequest
-    except ImportError:
-        return None
+def exception_request_template() -> str:
+    """An empty exception request as commented YAML, written from the request model's fields and descriptions."""
     from pydantic import BaseModel
+    from pydantic_core import PydanticUndefined
+
+    from .models.requirements import ExceptionRequest
 
     lines = [
         "# An exception request. The easiest way to make one is `refarch exception new requirements.yaml`,",
@@ -419,18 +424,14 @@ def exception_request_template() -> str | None:
                 default = info.default if info.default is not PydanticUndefined else None
                 lines.append(f"{indent}{key}: {placeholder(info.annotation, default, info.is_required())}")
 
-    from pydantic_core import PydanticUndefined
-
     walk(ExceptionRequest, "")
     return "\n".join(lines) + "\n"
 
 
-def exception_questions() -> list[dict[str, Any]] | None:
+def exception_questions() -> list[dict[str, Any]]:
     """The five questions of the exception policy, from the request model's field descriptions (each starts "Qn:")."""
-    try:
-        from .models.requirements import Answers
-    except ImportError:
-        return None
+    from .models.requirements import Answers
+
     questions: dict[str, list[str]] = {}
     for name, info in Answers.model_fields.items():
         match = re.match(r"(Q\d): (.*)", info.description or "")
@@ -440,17 +441,14 @@ def exception_questions() -> list[dict[str, Any]] | None:
 
 
 def exceptions_page(f: Facts, files: dict[str, str]) -> dict[str, Any]:
-    policy = getattr(f.catalog, "exception_policy", None)
-    try:
-        from .models.requirements import RULES
-    except ImportError:
-        RULES = {}  # noqa: N806
+    from .models.requirements import RULES
+
     return {
         "levels": f.catalog.support_levels.levels,
         "questions": exception_questions(),
-        "policy": policy,
+        "policy": f.catalog.exception_policy,
         "rules": RULES,
-        "request_template": f"{DOWNLOADS}/exception-request-template.yaml" if f"{DOWNLOADS}/exception-request-template.yaml" in files else None,
+        "request_template": f"{DOWNLOADS}/exception-request-template.yaml",
     }
 
 
@@ -493,9 +491,7 @@ def assets(catalog: Catalog) -> dict[str, str]:
     out = {f"{DOWNLOADS}/catalog.json": catalog_json(catalog)}
     for name, text in render_all().items():
         out[f"{DOWNLOADS}/schema/{name}"] = text
-    template = exception_request_template()
-    if template is not None:
-        out[f"{DOWNLOADS}/exception-request-template.yaml"] = template
+    out[f"{DOWNLOADS}/exception-request-template.yaml"] = exception_request_template()
     model = sizing_model(catalog)
     if model is not None:
         out[f"{DOWNLOADS}/sizing-model.json"] = dumps_json(model)
