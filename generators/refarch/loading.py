@@ -47,6 +47,10 @@ KINDS: tuple[FileKind[Any], ...] = (
     FileKind("sizes", "catalog/sizes/*.yaml", m.Size, "size", many=True),
     FileKind("services", "catalog/services/*.yaml", m.Service, "service", many=True),
     FileKind("architectures", "architectures/*.yaml", m.Architecture, "architecture", many=True),
+    FileKind("upgrades", "catalog/upgrades.yaml", m.Upgrades, "upgrades"),
+    FileKind("upgrade_stops", "catalog/upgrade-stops/*.yaml", m.UpgradeStop, "upgrade-stop", many=True),
+    FileKind("upgrade_notes", "catalog/upgrade-notes/*.yaml", m.UpgradeNote, "upgrade-note", many=True),
+    FileKind("migrations", "catalog/migrations/*.yaml", m.Migration, "migration", many=True),
 )
 
 
@@ -76,6 +80,10 @@ class Catalog:
     sizes: dict[str, m.Size]
     services: dict[str, m.Service]
     architectures: dict[str, m.Architecture]
+    upgrades: m.Upgrades
+    upgrade_stops: dict[str, m.UpgradeStop]
+    upgrade_notes: dict[str, m.UpgradeNote]
+    migrations: dict[str, m.Migration]
     exception_policy: m.ExceptionPolicy
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
 

@@ -68,6 +68,7 @@ def validate_catalog(catalog: Catalog, today: dt.date | None = None, unloaded: s
     _check_options(c)
     _check_sizes(c)
     _check_architectures(c)
+    _check_upgrades(c)
     return sorted(set(c.problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))
 
 
@@ -293,3 +294,85 @@ def _check_capacity(c: _Checker, arch_id: str) -> None:
                 "architectures", arch_id, ("machines",),
                 f"architecture {arch_id} requests {requested:g} {unit} of {what}, more than its {nodes} machine(s) provide ({capacity:g} {unit}); add machines or lower requests",
             )
+
+
+def _check_upgrades(c: _Checker) -> None:
+    """Upgrade policy, stops, notes and migration routes name levels, methods and releases that exist."""
+    cat = c.catalog
+    releases = cat.releases.releases
+    minors = [r.version for r in releases]
+    latest = {r.version: r.latest_patch for r in releases}
+    first = version_key(minors[0])
+    levels = [level.id for level in cat.upgrades.downtime_levels]
+
+    def release(kind: str, entity_id: str, path: Path_, version: str, owner: str, patch_must_be_latest: bool = False) -> None:
+        minor = ".".join(version.split(".")[:2])
+        if minor not in latest:
+            if version_key(version) >= first:
+                _known_version(c, kind, entity_id, path, version, owner)
+        elif patch_must_be_latest and version.count(".") == 2 and version != latest[minor]:
+            c.at(kind, entity_id, path, f"{owner} stops at {version}, but the latest {minor} patch in catalog/releases.yaml is {latest[minor]}; plans always go to the latest patch, so name {latest[minor]}")
+
+    def level(kind: str, entity_id: str, path: Path_, value: str | None, owner: str) -> None:
+        if value is not None:
+            c.ref(kind, entity_id, path, value, levels, "downtime level", owner)
+
+    policy, owner = cat.upgrades, "the upgrade policy"
+    for index, level_id in enumerate(levels):
+        if level_id in levels[:index]:
+            c.at("upgrades", "", ("downtime_levels", index, "id"), f"downtime level '{level_id}' is defined twice")
+    level("upgrades", "", ("standard", "downtime"), policy.standard.downtime, owner)
+    for platform_kind, level_id in policy.standard.downtime_by_platform.items():
+        level("upgrades", "", ("standard", "downtime_by_platform", platform_kind), level_id, owner)
+    level("upgrades", "", ("mvu", "downtime"), policy.mvu.downtime, owner)
+    release("upgrades", "", ("mvu", "since"), policy.mvu.since, owner)
+    release("upgrades", "", ("automatic_mvu", "introduced"), policy.automatic_mvu.introduced, owner)
+    release("upgrades", "", ("automatic_mvu", "removed"), policy.automatic_mvu.removed, owner)
+    c.ref("upgrades", "", ("postgres_service",), policy.postgres_service, cat.external_services, "external service", owner)
+    ranges = policy.bundled_postgres
+    if version_key(ranges[0].from_version) > first:
+        c.at("upgrades", "", ("bundled_postgres", 0, "from"), f"bundled_postgres starts at {ranges[0].from_version}, after the first release {minors[0]}; cover every release")
+    for index, (before, after) in enumerate(pairwise(ranges), start=1):
+        if before.until != after.from_version:
+            c.at("upgrades", "", ("bundled_postgres", index, "from"), f"bundled_postgres ranges must follow each other: this one starts at {after.from_version}, the one before ends at {before.until}")
+    if ranges[-1].until is not None:
+        c.at("upgrades", "", ("bundled_postgres", len(ranges) - 1, "until"), "the last bundled_postgres range must be open-ended (no until), so every later release is covered")
+
+    for stop_id, stop in cat.upgrade_stops.items():
+        owner = f"upgrade stop {stop_id}"
+        for index, method_id in enumerate(stop.when.methods):
+            c.ref("upgrade_stops", stop_id, ("when", "methods", index), method_id, cat.methods, "method", owner)
+        level("upgrade_stops", stop_id, ("downtime",), stop.downtime, owner)
+        for index, version in enumerate(stop.at.versions):
+            release("upgrade_stops", stop_id, ("at", "versions", index), version, owner, patch_must_be_latest=True)
+        for key in ("from_version", "until"):
+            version = getattr(stop.at, key)
+            if version is not None:
+                release("upgrade_stops", stop_id, ("at", "from" if key == "from_version" else key), version, owner)
+        positions = [minors.index(".".join(v.split(".")[:2])) for v in stop.at.versions if ".".join(v.split(".")[:2]) in latest]
+        if positions and positions != list(range(positions[0], positions[0] + len(positions))):
+            c.at("upgrade_stops", stop_id, ("at", "versions"), f"{owner} lists {', '.join(stop.at.versions)}, which are not consecutive releases in order; a stop is one run of releases")
+        if stop.when.hop_types:
+            c.at("upgrade_stops", stop_id, ("when", "hop_types"), f"{owner} sets hop_types, which only upgrade notes use; a stop applies to the whole plan")
+
+    for note_id, note in cat.upgrade_notes.items():
+        owner = f"upgrade note {note_id}"
+        for index, method_id in enumerate(note.when.methods):
+            c.ref("upgrade_notes", note_id, ("when", "methods", index), method_id, cat.methods, "method", owner)
+        level("upgrade_notes", note_id, ("downtime",), note.downtime, owner)
+        release("upgrade_notes", note_id, ("version",), note.version, owner)
+
+    routes: dict[tuple[str, str], str] = {}
+    for route_id, route in cat.migrations.items():
+        owner = f"migration {route_id}"
+        c.ref("migrations", route_id, ("to_method",), route.to_method, cat.methods, "method", owner)
+        level("migrations", route_id, ("downtime",), route.downtime, owner)
+        if route.min_version:
+            release("migrations", route_id, ("min_version",), route.min_version, owner)
+        for index, method_id in enumerate(route.from_methods):
+            c.ref("migrations", route_id, ("from_methods", index), method_id, cat.methods, "method", owner)
+            if method_id == route.to_method:
+                c.at("migrations", route_id, ("from_methods", index), f"{owner} goes from method {method_id} to itself; a route changes method")
+            elif (method_id, route.to_method) in routes:
+                c.at("migrations", route_id, ("from_methods", index), f"{owner} and migration {routes[(method_id, route.to_method)]} both go from {method_id} to {route.to_method}; keep one route per pair")
+            routes.setdefault((method_id, route.to_method), route_id)

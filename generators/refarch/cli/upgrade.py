@@ -1,0 +1,51 @@
+"""Commands that plan a way forward: upgrade-plan (version to version) and migrate-plan (method to method)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..yamlfile import dumps_json
+from .common import EXIT_FAILED, catalog_option, emit, format_option, load, main
+
+
+@main.command("upgrade-plan")
+@click.option("--from", "from_version", required=True, help='The version the instance runs now, e.g. "5.9" or "5.9.45".')
+@click.option("--to", "to_version", required=True, help='The version to reach, e.g. "7.6"; the plan goes to its latest patch.')
+@click.option("--method", "method_id", required=True, help="Deployment method id, e.g. helm, docker-compose, kustomize.")
+@click.option("--postgres", default=None, help="bundled (default), bundled-12, bundled-16 or external-VERSION (e.g. external-16).")
+@click.option("--strategy", default="fewest-steps", show_default=True, help="fewest-steps or least-downtime.")
+@format_option()
+@catalog_option
+def upgrade_plan(from_version: str, to_version: str, method_id: str, postgres: str | None, strategy: str, fmt: str, catalog_root: Path | None) -> None:
+    """The upgrade path from one version to a later one: every hop, why it stops there, its downtime and manual steps.
+
+    Exits 0 with a plan, 2 on a downgrade, an unknown version or method, or a version the method does not run.
+    """
+    from ..render.upgrades import upgrade_plan_markdown, upgrade_plan_table
+    from ..upgrades import upgrade_plan as plan_upgrade
+
+    plan = plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy)
+    emit(dumps_json(plan) if fmt == "json" else upgrade_plan_markdown(plan) if fmt == "markdown" else upgrade_plan_table(plan))
+
+
+@main.command("migrate-plan")
+@click.option("--from-method", "from_method", required=True, help="The deployment method the instance runs on now, e.g. single-container.")
+@click.option("--to-method", "to_method", required=True, help="The deployment method to move to, e.g. helm.")
+@click.option("--version", "version", default=None, help='The version the move happens at, e.g. "6.12" (default: any).')
+@format_option()
+@catalog_option
+def migrate_plan(from_method: str, to_method: str, version: str | None, fmt: str, catalog_root: Path | None) -> None:
+    """How to move a deployment from one method to another: backups, dump and restore, what is rebuilt, downtime.
+
+    Exits 0 when a supported route exists, 1 when none does (the answer says where you can go instead), 2 on bad input.
+    """
+    from ..render.upgrades import migrate_plan_markdown, migrate_plan_table
+    from ..upgrades import migrate_plan as plan_migration
+
+    plan = plan_migration(load(catalog_root), from_method, to_method, version)
+    emit(dumps_json(plan) if fmt == "json" else migrate_plan_markdown(plan) if fmt == "markdown" else migrate_plan_table(plan))
+    if not plan["found"]:
+        sys.exit(EXIT_FAILED)
