@@ -347,3 +347,19 @@ def test_no_granted_exception_record_field_reaches_the_site(built_site: Path) ->
             text = path.read_text(encoding="utf-8")
             for field in record_only:
                 assert f'"{field}"' not in text and f"{field}:" not in text, (path, field)
+
+
+# --- the calculator's data ---------------------------------------------------------------------
+
+
+def test_sizing_page_embeds_the_engines_model_unchanged(html_pages: dict[str, str]) -> None:
+    sizing = pytest.importorskip("refarch.sizing", reason="the sizing engine (issue 3) is not in this checkout yet")
+    text = page(html_pages, "generated/sizing")
+    embedded = re.search(r'<script type="application/json" id="ra-sizing-model">(.*?)</script>', text, re.S)
+    assert embedded, "the sizing page has no model for the calculator"
+    model = sizing.sizing_model_json(CATALOG)
+    assert json.loads(embedded.group(1)) == json.loads(json.dumps(model))
+    # Same key order too: the calculator lists defaults in the order the engine does.
+    assert list(json.loads(embedded.group(1))["inputs"]) == list(model["inputs"])
+    for arch in CATALOG.architectures:
+        assert f'data-architecture="{arch}"' in text

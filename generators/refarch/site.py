@@ -494,7 +494,8 @@ def assets(catalog: Catalog) -> dict[str, str]:
     out[f"{DOWNLOADS}/exception-request-template.yaml"] = exception_request_template()
     model = sizing_model(catalog)
     if model is not None:
-        out[f"{DOWNLOADS}/sizing-model.json"] = dumps_json(model)
+        # Not key-sorted: the engine (and the calculator) read some of the model's lists in its order.
+        out[f"{DOWNLOADS}/sizing-model.json"] = json.dumps(model, indent=2, ensure_ascii=False) + "\n"
     return out
 
 

@@ -107,8 +107,11 @@ def anchor(kind: str, entity_id: str) -> Markup:
 
 
 def json_script(value: Any) -> Markup:
-    """JSON safe inside a <script> element: no '<', '>' or '&' that could end it."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    """JSON safe inside a <script> element: no '<', '>' or '&' that could end it.
+
+    Key order is kept as given: the sizing model's order is part of what the calculator reads (it lists defaults in it).
+    """
+    text = json.dumps(value, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
@@ -135,7 +138,7 @@ def environment() -> jinja2.Environment:
     env.filters["json_script"] = json_script
     # Front matter: a YAML double-quoted string (JSON is valid YAML) of neutralised text, so no name can break the YAML.
     env.filters["yaml_string"] = lambda value: Markup(json.dumps(str(neutralize(str(value)))))
-    env.filters["raw_number"] = lambda value: Markup(json.dumps(value))
+    env.filters["raw_number"] = lambda value: Markup(json.dumps(int(value) if isinstance(value, float) and value.is_integer() else value))
     env.globals["anchor"] = anchor
     return env
 
