@@ -363,3 +363,12 @@ def test_sizing_page_embeds_the_engines_model_unchanged(html_pages: dict[str, st
     assert list(json.loads(embedded.group(1))["inputs"]) == list(model["inputs"])
     for arch in CATALOG.architectures:
         assert f'data-architecture="{arch}"' in text
+
+
+def test_releases_page_lists_every_required_stop(html_pages: dict[str, str]) -> None:
+    from refarch.upgrades import required_stops
+
+    text = page(html_pages, "generated/releases")
+    for stop in required_stops(CATALOG):
+        assert f'id="stop-{stop["id"]}"' in text, stop["id"]
+        assert stop["versions"][0] in text and stop["versions"][-1] in text

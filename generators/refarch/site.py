@@ -366,7 +366,7 @@ def choosing_page(f: Facts) -> dict[str, Any]:
     return {"tree": decision_tree(f), "product": f.product}
 
 
-def releases_page(f: Facts, stops: list[dict[str, Any]] | None) -> dict[str, Any]:
+def releases_page(f: Facts, stops: list[dict[str, Any]]) -> dict[str, Any]:
     releases = {r.version: r for r in f.catalog.releases.releases}
     rows = [{"status": s, "release": releases[s.version], "eol": end_of_support(f.catalog, releases[s.version])} for s in reversed(f.statuses)]
     return {
@@ -499,14 +499,11 @@ def assets(catalog: Catalog) -> dict[str, str]:
     return out
 
 
-def required_stops(catalog: Catalog) -> list[dict[str, Any]] | None:
-    """Required upgrade stops from the upgrade planner, once it exists."""
-    try:
-        from . import upgrades
-    except ImportError:
-        return None
-    stops: list[dict[str, Any]] = upgrades.required_stops(catalog)
-    return stops
+def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
+    """Required upgrade stops, from the upgrade planner's own data."""
+    from .upgrades import required_stops as planner_stops
+
+    return planner_stops(catalog)
 
 
 # --- the whole site ------------------------------------------------------------------------
