@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,6 +123,8 @@ NOTE_CASES = [
     ("minio-to-blobstore", "4.2.0", "4.3", "helm", None, True),
     ("minio-to-blobstore", "4.2.1", "4.3", "helm", None, False),
     ("minio-to-blobstore", "4.3", "4.5", "helm", None, False),
+    ("minio-to-blobstore-helm", "4.1", "4.3", "helm", None, True),
+    ("minio-to-blobstore-helm", "4.1", "4.3", "docker-compose", None, False),
     ("searcher-symbols-services", "4.4", "5.0", "helm", None, True),
     ("searcher-symbols-services", "4.4", "5.0", "docker-compose", None, False),
     ("github-proxy-removed", "5.1", "5.3", "helm", None, True),
@@ -540,3 +543,20 @@ def test_migrate_plan_exit_codes(run: Run, args: tuple[str, ...], code: int) -> 
         assert (result.stdout == "") == (code == 2)
         if fmt == "json" and code != 2:
             assert json.loads(result.stdout)["found"] == (code == 0)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("upgrade-plan", "--from", "5.9", "--to", "6.5", "--method", "helm"), 0),
+        (("migrate-plan", "--from-method", "kustomize", "--to-method", "docker-compose"), 1),
+    ],
+)
+def test_the_readme_examples_are_current(run: Run, repo_root: Path, args: tuple[str, ...], code: int) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    command = "$ .venv/bin/refarch " + " ".join(args) + "\n"
+    assert command in readme, f"README has no example for {command.strip()}"
+    block = readme.split(command, 1)[1].split("\n```", 1)[0]
+    result = run(*args)
+    assert result.exit_code == code
+    assert block.splitlines() == [line.rstrip() for line in result.stdout.rstrip().splitlines()], "README example is stale: paste the new output"

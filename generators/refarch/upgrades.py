@@ -463,8 +463,7 @@ def _totals(catalog: Catalog, steps: list[dict[str, Any]]) -> tuple[dict[str, An
     summary = f"{outages} outage{'s' if outages != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
     calm = sum(counts[level.id] for level in used if not level.outage)
     if calm:
-        label = next(level.label for level in used if not level.outage)
-        summary += f", {calm} without an outage ({label})"
+        summary += f", {calm} without an outage"
     total_downtime = {
         "worst": worst.id,
         "worst_label": worst.label,

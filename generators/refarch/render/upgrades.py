@@ -16,7 +16,7 @@ def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
 
 
 def _headline(plan: dict[str, Any]) -> str:
-    return f"Upgrade {plan['from']} to {plan['to']} with {plan['method']['name']} ({plan['postgres']['label']}), strategy {plan['strategy']}"
+    return f"Upgrade plan: {plan['from']} to {plan['to']} on {plan['method']['name']} ({plan['postgres']['label']}), {plan['strategy']}"
 
 
 def _counts(plan: dict[str, Any]) -> str:
