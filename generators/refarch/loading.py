@@ -47,6 +47,7 @@ KINDS: tuple[FileKind[Any], ...] = (
     FileKind("sizes", "catalog/sizes/*.yaml", m.Size, "size", many=True),
     FileKind("services", "catalog/services/*.yaml", m.Service, "service", many=True),
     FileKind("architectures", "architectures/*.yaml", m.Architecture, "architecture", many=True),
+    FileKind("sizing", "catalog/sizing.yaml", m.SizingData, "sizing"),
     FileKind("upgrades", "catalog/upgrades.yaml", m.Upgrades, "upgrades"),
     FileKind("upgrade_stops", "catalog/upgrade-stops/*.yaml", m.UpgradeStop, "upgrade-stop", many=True),
     FileKind("upgrade_notes", "catalog/upgrade-notes/*.yaml", m.UpgradeNote, "upgrade-note", many=True),
@@ -80,6 +81,7 @@ class Catalog:
     sizes: dict[str, m.Size]
     services: dict[str, m.Service]
     architectures: dict[str, m.Architecture]
+    sizing: m.SizingData
     upgrades: m.Upgrades
     upgrade_stops: dict[str, m.UpgradeStop]
     upgrade_notes: dict[str, m.UpgradeNote]

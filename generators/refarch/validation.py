@@ -69,6 +69,7 @@ def validate_catalog(catalog: Catalog, today: dt.date | None = None, unloaded: s
     _check_sizes(c)
     _check_architectures(c)
     _check_upgrades(c)
+    _check_sizing(c)
     return sorted(set(c.problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))
 
 
@@ -294,6 +295,49 @@ def _check_capacity(c: _Checker, arch_id: str) -> None:
                 "architectures", arch_id, ("machines",),
                 f"architecture {arch_id} requests {requested:g} {unit} of {what}, more than its {nodes} machine(s) provide ({capacity:g} {unit}); add machines or lower requests",
             )
+
+
+def _check_sizing(c: _Checker) -> None:
+    """catalog/sizing.yaml names services, methods, features, factors, inputs and machine types that must exist."""
+    from .models.sizing import NUMERIC_INPUTS, SWITCH_INPUTS
+
+    cat, owner = c.catalog, "the sizing model"
+    sizing = cat.sizing
+    for name in sizing.inputs:
+        c.ref("sizing", "", ("inputs", name), name, NUMERIC_INPUTS + SWITCH_INPUTS, "sizing input", owner)
+    for factor, coefficients in sizing.factors.items():
+        for name in coefficients:
+            c.ref("sizing", "", ("factors", factor, name), name, NUMERIC_INPUTS, "numeric sizing input", f"factor {factor}")
+    for service_id, scaling in sizing.services.items():
+        c.ref("sizing", "", ("services", service_id), service_id, cat.services, "service", owner)
+        where = f"the sizing of service {service_id}"
+        if scaling.factor:
+            c.ref("sizing", "", ("services", service_id, "factor"), scaling.factor, sizing.factors, "factor", where)
+        for field, formula in scaling.formulas.items():
+            for sum_of_terms in formula.sums():
+                for term in sum_of_terms:
+                    c.ref("sizing", "", ("services", service_id, "formulas", field), term.factor, sizing.factors, "factor", where)
+        for index, zero in enumerate(scaling.zero_while):
+            c.ref("sizing", "", ("services", service_id, "zero_while", index, "factor"), zero.factor, sizing.factors, "factor", where)
+    in_pod: dict[str, str] = {}
+    for pod, members in sizing.pods.items():
+        for index, service_id in enumerate(members):
+            c.ref("sizing", "", ("pods", pod, index), service_id, cat.services, "service", f"pod {pod}")
+            if service_id in in_pod:
+                c.at("sizing", "", ("pods", pod, index), f"service {service_id} is in pod {in_pod[service_id]} and pod {pod}; a service runs in one pod")
+            in_pod[service_id] = pod
+    features = {service.feature for service in cat.services.values() if service.feature}
+    for feature, name in sizing.features.items():
+        c.ref("sizing", "", ("features", feature), feature, features, "feature", owner)
+        c.ref("sizing", "", ("features", feature), name, NUMERIC_INPUTS + SWITCH_INPUTS, "sizing input", f"feature {feature}")
+    with_defaults = {method_id for service in cat.services.values() for method_id in service.defaults}
+    for method_id, source in sizing.resources_from.items():
+        c.ref("sizing", "", ("resources_from", method_id), method_id, cat.methods, "method", owner)
+        if c.ref("sizing", "", ("resources_from", method_id), source, cat.methods, "method", f"resources_from {method_id}") and source not in with_defaults:
+            c.at("sizing", "", ("resources_from", method_id), f"method {method_id} takes its resources from method {source}, but no service gives defaults for {source}")
+    node = sizing.kubernetes.node
+    for cloud, machine_id in node.instance_types.items():
+        _fits(c, "sizing", "", ("kubernetes", "node", "instance_types", cloud), cloud, machine_id, node.vcpu, node.memory_gb, "the Kubernetes node")
 
 
 def _check_upgrades(c: _Checker) -> None:

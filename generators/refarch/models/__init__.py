@@ -4,12 +4,14 @@ from .architecture import Architecture, MachineLayout, ServiceAllocation
 from .catalog import *  # noqa: F403
 from .catalog import __all__ as _catalog_all
 from .common import LEVELS, Disagreement, Level, Outcome, minor_of, version_key
+from .sizing import SizingData, SizingInputs
 from .requirements import ExceptionPolicy, ExceptionRecord, ExceptionRequest, Requirements
 from .upgrades import *  # noqa: F403
 from .upgrades import __all__ as _upgrades_all
 
 __all__ = [*_catalog_all, "Architecture", "MachineLayout", "ServiceAllocation", "LEVELS", "Disagreement", "Level", "Outcome", "minor_of", "version_key"]
 __all__ += _upgrades_all
+__all__ += ["SizingData", "SizingInputs"]
 __all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requirements"]
 
 

@@ -1,24 +1,38 @@
-"""What a customer tells us about their scale: the inputs of the sizing calculator.
+"""The sizing calculator's shapes: what a customer tells us (SizingInputs) and how the catalog scales from it.
 
-The same shape is the `scale:` block of a requirements file, `refarch size --from FILE`,
-and the body of the API's size route. None means "not given".
+SizingInputs is the `scale:` block of a requirements file, `refarch size --from FILE`, and the
+body of the API's size route; None means "not given". SizingData is catalog/sizing.yaml: the
+estimator's defaults, reference points and formulas, as data the engine (refarch.sizing) reads.
 """
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+import re
+from typing import Annotated, Any, Literal
 
-from .common import Cloud, Id, Strict
+from pydantic import BeforeValidator, Field, model_validator
+
+from .common import Cloud, Id, Sourced, Strict
 
 
 class SizingInputs(Strict):
-    users: int | None = Field(default=None, ge=1, description="People who will use the instance.")
-    repositories: int | None = Field(default=None, ge=1, description="Repositories to index.")
-    total_repo_size_gb: float | None = Field(default=None, gt=0, description="Size of all repositories together, in GB.")
-    largest_repo_gb: float | None = Field(default=None, ge=0, description="Size of the largest repository, in GB.")
-    largest_index_gb: float | None = Field(default=None, ge=0, description="Largest precise code-intelligence (SCIP) index, in GB; 0 turns precise code intelligence off.")
-    concurrent_users: int | None = Field(default=None, ge=1, description="Users active at the same moment.")
-    code_insights: bool | None = Field(default=None, description="Whether Code Insights is on.")
+    # strict: a quoted number or true/1 in a file is an error rather than a silent conversion (the CLI parses its own strings).
+    users: int | None = Field(default=None, ge=1, strict=True, description="People who will use the instance.")
+    repositories: int | None = Field(default=None, ge=1, strict=True, description="Repositories to index.")
+    total_repo_size_gb: float | None = Field(default=None, gt=0, strict=True, allow_inf_nan=False, description="Size of all repositories together, in GB.")
+    largest_repo_gb: float | None = Field(default=None, ge=0, strict=True, allow_inf_nan=False, description="Size of the largest repository, in GB.")
+    largest_index_gb: float | None = Field(
+        default=None,
+        ge=0,
+        strict=True,
+        allow_inf_nan=False,
+        description="Largest precise code-intelligence (SCIP) index, in GB; 0 turns precise code intelligence off.",
+    )
+    concurrent_users: int | None = Field(default=None, ge=1, strict=True, description="Users active at the same moment.")
+    code_insights: bool | None = Field(default=None, strict=True, description="Whether Code Insights is on.")
+    syntactic_code_intel: bool | None = Field(
+        default=None, strict=True, description="Whether syntactic code intelligence is on (the Helm chart turns it off by default)."
+    )
     method: Id | None = Field(default=None, description="Deployment method id; default: the catalog's recommended method for the size.")
     cloud: Cloud | None = Field(default=None, description="Cloud whose instance types to name: aws, gcp or azure.")
 
@@ -29,3 +43,166 @@ class SizingInputs(Strict):
                 f"largest_repo_gb ({self.largest_repo_gb:g}) is larger than total_repo_size_gb ({self.total_repo_size_gb:g}); the largest repository is part of the total"
             )
         return self
+
+
+# --- catalog/sizing.yaml -------------------------------------------------------------------
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_key(value: Any) -> Any:
+    if isinstance(value, str) and not KEY_PATTERN.match(value):
+        raise ValueError(f"expected a name of lowercase letters, digits and underscores, like 'total_repo_size_gb' (got {value!r})")
+    return value
+
+
+Key = Annotated[str, BeforeValidator(_check_key)]
+"""An input or factor name, e.g. total_repo_size_gb."""
+
+ResourceField = Literal["replicas", "cpu_request", "cpu_limit", "memory_request_gb", "memory_limit_gb", "storage_gb"]
+RESOURCE_FIELDS: tuple[str, ...] = ResourceField.__args__  # type: ignore[attr-defined]
+
+NUMERIC_INPUTS = ("users", "repositories", "total_repo_size_gb", "largest_repo_gb", "largest_index_gb", "concurrent_users")
+SWITCH_INPUTS = ("code_insights", "syntactic_code_intel")
+
+
+class InputRange(Strict):
+    """An estimator input: the value used when it is not given, and the range the estimator covers."""
+
+    default: float | bool | None = Field(default=None, description="Used when the input is not given; leave out to leave the input unset.")
+    min: float | None = Field(default=None, description="The smallest value the estimator accepts.")
+    max: float | None = Field(
+        default=None, description="The largest value the estimator covers; above it the answer is beyond the model and says to contact support."
+    )
+
+
+class Term(Strict):
+    """factor x multiply / divide."""
+
+    factor: Key = Field(description="A factor name from factors:.")
+    multiply: float = 1
+    divide: float = Field(default=1, gt=0)
+
+
+class Formula(Strict):
+    """A value computed from factors: one term (factor, multiply, divide) or the larger of several sums of terms.
+
+    Then, in order: whole_units rounds up to a whole number and multiplies by unit_size; at_least sets a floor.
+    """
+
+    factor: Key | None = Field(default=None, description="One-term form: this factor times multiply, divided by divide.")
+    multiply: float = 1
+    divide: float = Field(default=1, gt=0)
+    larger_of: list[list[Term]] = Field(default_factory=list, description="Several sums of terms; the value is the largest sum.")
+    whole_units: bool = Field(default=False, description="Round up to a whole number of units (e.g. CPUs) before multiplying by unit_size.")
+    unit_size: float = Field(default=1, gt=0, description="What one whole unit is worth, e.g. 0.75 GB of memory per CPU.")
+    at_least: float | None = Field(default=None, ge=0, description="The value is never below this.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Formula:
+        if (self.factor is None) == (not self.larger_of):
+            raise ValueError("give either factor (with multiply and divide) or larger_of, not both and not neither")
+        if any(not terms for terms in self.larger_of):
+            raise ValueError("each entry of larger_of needs at least one term")
+        return self
+
+    def sums(self) -> list[list[Term]]:
+        """The formula as a list of sums of terms, whichever form it was written in."""
+        if self.factor is not None:
+            return [[Term(factor=self.factor, multiply=self.multiply, divide=self.divide)]]
+        return self.larger_of
+
+
+class Point(Strict):
+    """Resources at one value of the service's factor; fields left out are not stated at this point."""
+
+    at: float = Field(ge=0, description="The factor value of this point.")
+    replicas: int | None = Field(default=None, ge=0)
+    cpu_request: float | None = Field(default=None, ge=0)
+    cpu_limit: float | None = Field(default=None, ge=0)
+    memory_request_gb: float | None = Field(default=None, ge=0)
+    memory_limit_gb: float | None = Field(default=None, ge=0)
+    storage_gb: float | None = Field(default=None, ge=0)
+
+
+class ZeroWhile(Strict):
+    """Fields that are 0 while a factor is 0 (e.g. codeintel-db storage while precise code intelligence is off)."""
+
+    factor: Key
+    fields: list[ResourceField] = Field(min_length=1)
+
+
+class ServiceScaling(Strict):
+    """How one service scales: reference points along one factor, and formulas for single fields."""
+
+    factor: Key | None = Field(default=None, description="The factor the points are keyed by.")
+    points: list[Point] = Field(default_factory=list, description="Reference points in increasing order of `at`; values between two points are interpolated.")
+    formulas: dict[ResourceField, Formula] = Field(default_factory=dict, description="Fields computed by a formula instead of points.")
+    zero_while: list[ZeroWhile] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="How the points were read from the sources.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ServiceScaling:
+        if self.points and self.factor is None:
+            raise ValueError("points need a factor: add factor (for example users or average_repositories)")
+        if self.factor is not None and not self.points:
+            raise ValueError(f"factor {self.factor} is given without points; add points or remove factor")
+        ats = [p.at for p in self.points]
+        if any(b <= a for a, b in zip(ats, ats[1:], strict=False)):
+            raise ValueError(f"points must be in increasing order of at, each value once (got {', '.join(f'{a:g}' for a in ats)})")
+        stated = {f for p in self.points for f in RESOURCE_FIELDS if getattr(p, f) is not None}
+        both = sorted(stated & set(self.formulas))
+        if both:
+            raise ValueError(f"{', '.join(both)} is set both by points and by a formula; keep one")
+        return self
+
+
+class Rounding(Strict):
+    """How computed values are rounded: above whole_above to a whole number, otherwise to the nearest step_below."""
+
+    whole_above: float = Field(gt=0)
+    step_below: float = Field(gt=0)
+
+
+class TierRules(Strict):
+    close_to_next: float = Field(gt=0, lt=1, description="An input within this fraction of its tier's limit gets a 'close to the next tier' note (0.1 = 10%).")
+
+
+class NodeType(Strict):
+    vcpu: int = Field(ge=1)
+    memory_gb: float = Field(gt=0)
+    boot_disk_gb: int | None = Field(default=None, ge=1)
+    instance_types: dict[Cloud, str] = Field(min_length=1, description="The node's machine type per cloud (catalog/machine-types.yaml).")
+
+
+class KubernetesPlan(Strict):
+    """How Kubernetes node plans are made: which node, how much of it stays free, what storage it needs."""
+
+    node: NodeType
+    headroom: float = Field(ge=0, lt=1, description="Fraction of each node's CPU and memory kept free (0.2: pods use at most 80%).")
+    storage_class: str = Field(description="The storage class requirement, e.g. SSD.")
+
+
+class Advice(Strict):
+    """Product advice the answer quotes; {placeholders} are filled in by the engine."""
+
+    contact_support: str = Field(description="For a tier marked contact_support. Placeholders: {tier}.")
+    beyond_model: str = Field(description="When an input is past what the estimator covers. Placeholders: {inputs}.")
+    monorepo: str = Field(description="When the largest repository is above every size's limit. Placeholders: {value}, {limit}, {size}.")
+
+
+class SizingData(Sourced):
+    """catalog/sizing.yaml: the resource estimator's model as data, read by `refarch size` and the site's calculator."""
+
+    inputs: dict[Key, InputRange] = Field(description="Estimator inputs (SizingInputs fields): default and covered range.")
+    factors: dict[Key, dict[Key, float]] = Field(description="What reference points are keyed by: each factor is a sum of inputs times coefficients.")
+    rounding: Rounding
+    tiers: TierRules
+    services: dict[Id, ServiceScaling] = Field(description="Service id (catalog/services/) -> how it scales. Services not listed keep their method defaults.")
+    pods: dict[Id, list[Id]] = Field(default_factory=dict, description="Services that run in one pod and so share one replica count (the largest).")
+    features: dict[Id, Key] = Field(default_factory=dict, description="Feature id (a service's feature:) -> the input that turns it on (true, or above 0).")
+    resources_from: dict[Id, Id] = Field(
+        default_factory=dict, description="Method -> the method whose service defaults it uses, for methods the services give no defaults for."
+    )
+    kubernetes: KubernetesPlan
+    advice: Advice
