@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
-import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from .fsutil import write_atomic_bytes
-from .loading import load_catalog
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -38,6 +36,11 @@ def catalog_key(root: Path) -> str:
 
 def load_cached(root: Path) -> Any:
     """load_catalog(root), through the cache when possible."""
+    import pickle
+
+    from .fsutil import write_atomic_bytes
+    from .loading import load_catalog  # here, not at the top: load_derived's hits need neither YAML nor pydantic
+
     if os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
         return load_catalog(root)
     try:
@@ -52,3 +55,27 @@ def load_cached(root: Path) -> Any:
         with contextlib.suppress(OSError):  # an unwritable cache only costs speed
             write_atomic_bytes(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
     return catalog
+
+
+def load_derived(root: Path, name: str, build: Callable[[Any], Any]) -> Any:
+    """build(catalog) for the catalog below `root`, cached as JSON under the catalog's key.
+
+    For plain data derived from the catalog (e.g. the sizing model): a hit reads one JSON file and
+    imports neither YAML loading nor pydantic. Hit or miss, the caller gets the same JSON round-trip.
+    """
+    if os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
+        return json.loads(json.dumps(build(load_cached(root))))
+    path: Path | None
+    try:
+        path = cache_dir() / f"{name}-{catalog_key(root)}.json"
+        if path.exists():
+            return json.loads(path.read_bytes())
+    except Exception:  # a broken cache is never fatal: build normally
+        path = None
+    text = json.dumps(build(load_cached(root)), sort_keys=True)
+    if path is not None:
+        from .fsutil import write_atomic_bytes
+
+        with contextlib.suppress(OSError):
+            write_atomic_bytes(path, text.encode("utf-8"))
+    return json.loads(text)

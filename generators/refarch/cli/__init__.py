@@ -14,6 +14,7 @@ from . import exception as _exception  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401
 from . import site as _site  # noqa: E402,F401
 from . import upgrade as _upgrade  # noqa: E402,F401
+from . import size as _size  # noqa: E402,F401
 from .common import main
 
 __all__ = ["main", "run"]
