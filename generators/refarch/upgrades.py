@@ -218,7 +218,7 @@ class _Context:
 
 
 def _hop(catalog: Catalog, prep: _Prepared, ctx: _Context, i: int, j: int, kind: str, starts_before: Callable[[UpgradeNote], bool]) -> dict[str, Any]:
-    """What a hop from node i to node j of this kind brings: notes, stops reached, blocked or not, downtime."""
+    """What a hop of the plan from node i to node j brings: its notes, the stops it reaches or leaves, its downtime."""
     policy = catalog.upgrades
     standard_level = policy.standard.downtime_by_platform.get(ctx.method.platform_kind, policy.standard.downtime)
     level = standard_level if kind == "standard" else policy.mvu.downtime
@@ -227,31 +227,11 @@ def _hop(catalog: Catalog, prep: _Prepared, ctx: _Context, i: int, j: int, kind:
         for n in ctx.notes
         if (not n.when.hop_types or kind in n.when.hop_types) and starts_before(n) and (n.applies == "starting-before" or j >= prep.first_at_or_after[n.id])
     ]
-    reached, exits = [], []
-    for stop in ctx.stops:
-        lo, hi = prep.stop_span[stop.id]
-        if i < lo and j > hi:
-            return {"blocked": True}
-        if stop.exit == "standard" and lo <= i <= hi < j:
-            if kind != "standard":
-                return {"blocked": True}
-            exits.append(stop.id)
-        if i < lo <= j <= hi:
-            reached.append(stop.id)
-    # A hop's outages add up (a multi-version upgrade that also rewrites the databases costs both); it shows the worst.
-    levels = {level} | {
-        extra for extra in [*(catalog.upgrade_stops[s].downtime for s in reached), *(catalog.upgrade_notes[n].downtime for n in notes)] if extra
-    }
-    worst = max(levels, key=prep.level_rank.__getitem__)
-    return {
-        "blocked": False,
-        "type": kind,
-        "notes": notes,
-        "stops": reached,
-        "exits": exits,
-        "downtime": worst,
-        "levels": sorted(levels, key=prep.level_rank.__getitem__),
-    }
+    reached = [s.id for s in ctx.stops if i < prep.stop_span[s.id][0] <= j <= prep.stop_span[s.id][1]]
+    exits = [s.id for s in ctx.stops if s.exit == "standard" and prep.stop_span[s.id][0] <= i <= prep.stop_span[s.id][1] < j]
+    extras = [*(catalog.upgrade_stops[s].downtime for s in reached), *(catalog.upgrade_notes[n].downtime for n in notes)]
+    worst = max([level, *(extra for extra in extras if extra)], key=prep.level_rank.__getitem__)
+    return {"type": kind, "notes": notes, "stops": reached, "exits": exits, "downtime": worst}
 
 
 def _costs(prep: _Prepared, levels: list[str], j: int) -> tuple[int, int]:
@@ -296,6 +276,7 @@ def _graph(catalog: Catalog, prep: _Prepared, ctx: _Context) -> _Graph:
             kind = "standard" if j - i <= policy.standard.minors else "mvu"
             if kind == "mvu" and (not ctx.method.mvu or i < mvu_from):
                 continue
+            # A hop's outages add up (a multi-version upgrade that also rewrites the databases costs both).
             levels = {base[kind]}
             blocked = False
             for lo, hi, exit_standard, downtime in stops:
