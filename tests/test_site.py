@@ -372,3 +372,42 @@ def test_releases_page_lists_every_required_stop(html_pages: dict[str, str]) -> 
     for stop in required_stops(CATALOG):
         assert f'id="stop-{stop["id"]}"' in text, stop["id"]
         assert stop["versions"][0] in text and stop["versions"][-1] in text
+
+
+def test_serve_rebuilds_when_a_page_changes(tmp_path: Path) -> None:
+    """`refarch site serve` builds, serves, and rebuilds after an edit (the browser then reloads itself)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "site", tmp_path / "site", ignore=shutil.ignore_patterns("generated"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(Path(sys.executable).parent / "refarch"), "site", "serve", "--root", str(tmp_path), "--catalog", str(ROOT), "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def home(wanted: str) -> bool:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    if wanted in response.read().decode("utf-8"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.3)
+        return False
+
+    try:
+        assert home("Sourcegraph reference architectures"), "the server never answered"
+        index = tmp_path / "site" / "index.md"
+        index.write_text(index.read_text(encoding="utf-8") + "\nA freshly edited line.\n", encoding="utf-8")
+        assert home("A freshly edited line."), "the edit was not rebuilt"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -602,6 +602,7 @@ def build(root: Path, site_dir: Path | None = None, built: dt.date | None = None
 
 def serve(root: Path, load_catalog: Callable[[], Catalog], watch: Iterable[Path], host: str = "127.0.0.1", port: int = 8000) -> None:
     """Generate, build and serve with live reload; a change to a watched path (catalog, pages, mkdocs.yml) rebuilds."""
+    import shutil
     import tempfile
 
     from mkdocs.commands.build import build as mkdocs_build
@@ -626,3 +627,4 @@ def serve(root: Path, load_catalog: Callable[[], Catalog], watch: Iterable[Path]
         pass
     finally:
         server.shutdown()
+        shutil.rmtree(out, ignore_errors=True)

@@ -56,4 +56,5 @@ def serve_command(catalog_root: Path | None, site_root: Path, port: int) -> None
     load(catalog_root)  # fail early, with the usual messages, on a broken catalog
     catalog_dir = catalog_root or default_root()
     watch = [site_root / "site", site_root / "mkdocs.yml", catalog_dir / "catalog", catalog_dir / "architectures"]
+    emit(f"serving the site on http://127.0.0.1:{port}/ ; edit the catalog or the pages and the browser reloads (Ctrl-C to stop)")
     serve(site_root, lambda: load(catalog_root), watch, port=port)
