@@ -196,12 +196,17 @@ def support_matrix_page(f: Facts) -> dict[str, Any]:
         major = status.version.split(".")[0]
         first = min((s.version for s in supported if s.version.split(".")[0] == major), key=version_key)
         matrix = support_matrix(catalog, status.version, f.as_of)
+        platform_methods = [m for m in matrix["methods"] if m["platforms"]]
+        grid = {p.id: {m["id"]: next((q for q in m["platforms"] if q["id"] == p.id), None) for m in platform_methods} for p in catalog.platforms.values()}
         versions.append(
             {
                 "version": status.version,
                 "first": first,
                 "major": major,
                 "matrix": matrix,
+                "platform_methods": platform_methods,
+                "platforms": [p for p in catalog.platforms.values() if any(grid[p.id].values())],
+                "grid": grid,
                 # External services are the same for every method that allows them; the first such method says which.
                 "externals": next((m["services"] for m in matrix["methods"] if m["services"] and m["external_services"]), []),
                 "changes": [e for e in events if e["version"].split(".")[0] == major],
