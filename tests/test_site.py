@@ -325,7 +325,8 @@ def test_exceptions_page_asks_the_five_questions(html_pages: dict[str, str]) -> 
     assert numbered == ["Q1", "Q2", "Q3", "Q4", "Q5"]
     for name, info in Answers.model_fields.items():
         if (info.description or "").startswith("Q"):
-            assert info.description.split(": ", 1)[1] in text, name  # type: ignore[union-attr]
+            assert info.description.split(": ", 1)[1].lower() in text.lower(), name  # type: ignore[union-attr]
+            assert f"<code>{name}</code>" in text, name
 
 
 def test_request_template_has_every_field_of_a_request(built_site: Path) -> None:

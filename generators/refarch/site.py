@@ -437,11 +437,12 @@ def exception_questions() -> list[dict[str, Any]]:
     """The five questions of the exception policy, from the request model's field descriptions (each starts "Qn:")."""
     from .models.requirements import Answers
 
-    questions: dict[str, list[str]] = {}
+    questions: dict[str, list[dict[str, str]]] = {}
     for name, info in Answers.model_fields.items():
         match = re.match(r"(Q\d): (.*)", info.description or "")
         if match:
-            questions.setdefault(match.group(1), []).append(f"{match.group(2)} (`{name}`)")
+            text = match.group(2)
+            questions.setdefault(match.group(1), []).append({"text": text[:1].upper() + text[1:], "field": name})
     return [{"number": number, "asks": asks} for number, asks in sorted(questions.items())]
 
 

@@ -138,6 +138,7 @@ def environment() -> jinja2.Environment:
     env.filters["json_script"] = json_script
     # Front matter: a YAML double-quoted string (JSON is valid YAML) of neutralised text, so no name can break the YAML.
     env.filters["yaml_string"] = lambda value: Markup(json.dumps(str(neutralize(str(value)))))
+    env.filters["code"] = lambda value: Markup("<code>{0}</code>").format(value)
     env.filters["raw_number"] = lambda value: Markup(json.dumps(int(value) if isinstance(value, float) and value.is_integer() else value))
     env.globals["anchor"] = anchor
     return env
