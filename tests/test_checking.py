@@ -20,12 +20,13 @@ import pytest
 import yaml
 from click.testing import Result
 
-from refarch.checking import check, exit_code, requirement_problems, size_for, tally_line
+from refarch.checking import check, exit_code, requirement_problems, tally_line
 from refarch.loading import Catalog
 from refarch.models import Requirements
 from refarch.models.report import CheckRun
 from refarch.models.requirements import RULES, RuleId
 from refarch.problems import InputError
+from refarch.sizing import size
 from refarch.yamlfile import MAX_BYTES, parse
 
 Run = Callable[..., Result]
@@ -214,16 +215,21 @@ def test_minors_behind_names_the_upgrade(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize(
-    ("scale", "size"),
+    ("scale", "tier"),
     [
         ({"users": 10000}, "l"),  # a value equal to a limit fits that size
         ({"users": 10001}, "xl"),
         ({"users": 500, "repositories": 60000}, "l"),  # the largest of the inputs' sizes
-        ({"largest_repo_gb": 40}, "xl"),  # beyond every stated limit: the largest size that states one
+        ({"largest_repo_gb": 40, "total_repo_size_gb": 100}, None),
+        ({"users": 60000}, None),
     ],
 )
-def test_scale_maps_to_the_smallest_size_every_input_fits(catalog: Catalog, scale: dict[str, Any], size: str) -> None:
-    assert size_for(catalog, Requirements.model_validate(merged({"scale": scale})).scale)[0] == size
+def test_scale_is_judged_by_the_sizing_engine(catalog: Catalog, scale: dict[str, Any], tier: str | None) -> None:
+    report = judge(catalog, {"scale": scale})
+    answer = size(catalog, Requirements.model_validate(merged({"scale": scale})).scale.model_copy(update={"method": "helm"}))
+    assert report["size"] == answer["tier"] and report["recommended_architecture"] == answer["architecture"]
+    if tier is not None:
+        assert report["size"] == tier
 
 
 def test_tally_counts_every_finding_and_reads_like_conftest(catalog: Catalog) -> None:
@@ -405,3 +411,34 @@ def test_the_valid_examples_check(run: Run) -> None:
         result = run("check", str(path), "--as-of", "2026-11-27", "--format", "json")
         assert result.exit_code in (0, 1, 3), result.output
         json.loads(result.stdout)
+
+
+def test_the_readme_example_is_the_real_output(run: Run, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo_root)
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    command = "$ .venv/bin/refarch check tests/data/requirements/valid/acme.yaml --as-of 2026-11-27\n"
+    block = readme.split(command, 1)[1].split("\n```", 1)[0]
+    result = run("check", "tests/data/requirements/valid/acme.yaml", "--as-of", "2026-11-27")
+    assert result.exit_code == 1
+    assert block.splitlines() == [line.rstrip() for line in result.stdout.rstrip().splitlines()], "README example is stale: paste the new output"
+
+
+def test_the_check_path_stays_light(tmp_path: Path, repo_root: Path) -> None:
+    """`refarch check` imports no graph, template, site or web libraries once the catalog is cached."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from refarch.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(DATA / 'valid' / 'compose.json')!r}, '--as-of', '2026-11-27', '--format', 'sarif'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('networkx', 'jinja2', 'mkdocs', 'fastapi', 'uvicorn', 'starlette') if m in sys.modules), file=sys.stderr)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "REFARCH_NO_CACHE"} | {"REFARCH_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # the first run fills the catalog cache
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=repo_root, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -49,12 +49,12 @@ ARCHITECTURE_PAGE = "generated/architectures/{}.md"
 
 Path_ = tuple[str | int, ...]
 
-_SCALE_INPUTS = ("users", "repositories", "largest_repo_gb", "concurrent_users")
-
 # Requirements repeat the same few versions and paths: parse and spell each once.
 _version_key = functools.lru_cache(maxsize=4096)(version_key)
 _at_or_after = functools.lru_cache(maxsize=4096)(at_or_after)
 _dotted = functools.lru_cache(maxsize=4096)(dotted)
+_minor_of = functools.lru_cache(maxsize=4096)(minor_of)
+_service_id = functools.lru_cache(maxsize=1024)(service_id)
 
 
 # --- exception expiry: the one function every path calls --------------------------------
@@ -87,7 +87,6 @@ class _Index:
         self.minors = {release.version: release for release in catalog.releases.releases}
         self.files = {key: origin.file for key, origin in catalog.origins.items()}
         self.cpus = {a.id: a for a in catalog.cpu_architectures.architectures}
-        self.sizes = sorted(catalog.sizes.values(), key=lambda s: s.rank)
         self.platforms_for: dict[str, list[str]] = {
             method_id: [p.id for p in catalog.platforms.values() if method_id in p.methods] for method_id in catalog.methods
         }
@@ -102,11 +101,10 @@ class _Index:
             option_id: set(option.conflicts) | {o.id for o in catalog.options.values() if option_id in o.conflicts}
             for option_id, option in catalog.options.items()
         }
-        self.size_rank = {size.id: rank for rank, size in enumerate(self.sizes)}
-        # Per scale input: (limit, size id, rank) for every size that states a limit, smallest first.
-        self.limits: dict[str, list[tuple[float, str, int]]] = {
-            name: [(getattr(s.limits, name), s.id, rank) for rank, s in enumerate(self.sizes) if getattr(s.limits, name) is not None] for name in _SCALE_INPUTS
-        }
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        self.option_ids = set(catalog.options)
+        self.compose_methods = {m.id for m in catalog.methods.values() if any(r.id == "docker-compose" for r in m.runtime)}
+        self.offered: dict[tuple[str, str], list[str]] = {}
         self._statuses: dict[dt.date, dict[str, Any]] = {}
         self._rules: dict[tuple[str, str], Any] = {}
         self._method_levels: dict[tuple[str, str], str] = {}
@@ -150,8 +148,13 @@ def _index(catalog: Catalog) -> _Index:
         return found[1]
     index = _Index(catalog)
     key = id(catalog)
-    _INDEXES[key] = (weakref.ref(catalog, lambda _ref: _INDEXES.pop(key, None)), index)
+    _INDEXES[key] = (weakref.ref(catalog, functools.partial(_forget, _INDEXES, key)), index)
     return index
+
+
+def _forget(table: dict[int, Any], key: int, _ref: Any) -> None:
+    """Drop a collected catalog's index (the table is bound, so this works while the interpreter shuts down)."""
+    table.pop(key, None)
 
 
 # --- input problems: ids the catalog does not know ---------------------------------------
@@ -225,16 +228,42 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
     return problems
 
 
+def _known(catalog: Catalog, req: Requirements) -> bool:
+    """A quick test that requirement_problems would find nothing (the common case), without building messages."""
+    index = _index(catalog)
+    deployment = req.deployment
+    method = catalog.methods.get(deployment.method)
+    if method is None or _minor_of(req.version) not in index.minors:
+        return False
+    if deployment.platform is not None and (deployment.platform not in catalog.platforms or method.platform_kind not in ("kubernetes", "host")):
+        return False
+    if deployment.compose_version is not None and method.id not in index.compose_methods:
+        return False
+    if (deployment.architecture is not None and deployment.architecture not in index.cpus) or (req.scale.method not in (None, deployment.method)):
+        return False
+    options = req.options
+    if options and (len(set(options)) != len(options) or not index.option_ids.issuperset(options)):
+        return False
+    seen = set()
+    for key, choice in req.services.items():
+        external = _service_id(key)
+        provider = catalog.providers.get(choice.provider)
+        if provider is None or external not in provider.serves or external in seen:
+            return False
+        seen.add(external)
+    return True
+
+
 # --- the check ---------------------------------------------------------------------------
 
 
 @dataclass
 class _Run:
-    """State of one check: the findings so far and where their lines are."""
+    """The findings of one rule group, each with the key path it concerns."""
 
     index: _Index
-    lines: LineMap | None
     findings: list[dict[str, Any]]
+    paths: list[Path_]
     skipped: list[dict[str, Any]]
 
     def add(
@@ -249,11 +278,12 @@ class _Run:
         docs: str | None = None,
     ) -> None:
         entry = self.index.levels[level]
+        self.paths.append(path)
         self.findings.append(
             {
                 "rule_id": rule_id,
                 "path": _dotted(path),
-                "line": self.lines.line_for(path) if self.lines is not None else None,
+                "line": None,
                 "requested": requested,
                 "level": level,
                 "outcome": entry.outcome,
@@ -270,6 +300,33 @@ class _Run:
         self.skipped.append({"rule_id": rule_id, "path": _dotted(path), "reason": reason})
 
 
+MEMO_SIZE = 100_000
+"""Rule-group results remembered per catalog; each group is a pure function of the key it is stored under."""
+
+
+def _group(index: _Index, out: _Run, key: tuple[Any, ...], rules: Callable[..., Any], *args: Any) -> Any:
+    """Run `rules(run, *args)` once per `key` and add copies of its findings to `out`; return what it returned.
+
+    `key` must hold every input the rules read, so that equal keys give equal findings.
+    """
+    memo = index.memo
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        run = _Run(index, [], [], [])
+        result = rules(run, *args)
+        found = memo[key] = (tuple(run.findings), tuple(run.paths), tuple(run.skipped), result)
+    findings, paths, skipped, result = found
+    for finding in findings:
+        copy = finding.copy()
+        copy["alternatives"] = list(finding["alternatives"])
+        out.findings.append(copy)
+    out.paths.extend(paths)
+    out.skipped.extend(entry.copy() for entry in skipped)
+    return result
+
+
 def check(
     catalog: Catalog,
     requirements: Requirements,
@@ -283,20 +340,34 @@ def check(
 
     Raises InputError when the requirements name ids the catalog does not know.
     """
-    problems = requirement_problems(catalog, requirements, file or "<requirements>", lines)
-    if problems:
-        raise InputError(problems)
+    if not _known(catalog, requirements):
+        problems = requirement_problems(catalog, requirements, file or "<requirements>", lines)
+        if problems:
+            raise InputError(problems)
     index = _index(catalog)
-    run = _Run(index, lines, [], [])
-    minor = minor_of(requirements.version)
+    run = _Run(index, [], [], [])
+    version = requirements.version
+    minor = _minor_of(version)
     method = catalog.methods[requirements.deployment.method]
-    _release_rules(run, requirements, minor, as_of)
-    _method_rules(run, requirements, method, minor)
-    _platform_rules(run, requirements, method)
-    _cpu_rule(run, requirements)
-    _service_rules(run, requirements, method, minor)
-    _option_rules(run, requirements, method, minor)
-    size, architecture = _scale_rule(run, requirements, method)
+    deployment = requirements.deployment
+    # Each group's key names every field its rules read (see _group).
+    _group(index, run, ("release", version, as_of), _release_rules, requirements, minor, as_of)
+    _group(index, run, ("method", method.id, version, deployment.new_install), _method_rules, requirements, method, minor)
+    platform_key = ("platform", method.id, deployment.platform, deployment.platform_version, deployment.compose_version)
+    _group(index, run, platform_key, _platform_rules, requirements, method)
+    _group(index, run, ("cpu", deployment.architecture), _cpu_rule, requirements)
+    for key in sorted(requirements.services):
+        choice = requirements.services[key]
+        service_key = ("service", method.id, version, key, choice.provider, choice.version, choice.mode)
+        _group(index, run, service_key, _service_rule, requirements, method, minor, key)
+    for position, option_id in enumerate(requirements.options):
+        _group(index, run, ("option", method.id, version, option_id, position), _option_support, requirements, method, minor, position)
+    if requirements.options:
+        _option_relations(run, requirements)
+    size, architecture = _group(index, run, ("scale", method.id, version, requirements.scale), _scale_rule, requirements, method)
+    if lines is not None:
+        for finding, path in zip(run.findings, run.paths, strict=True):
+            finding["line"] = lines.line_for(path)
     notices = _apply_exceptions(run.findings, requirements, exceptions, as_of, catalog.exception_policy.warn_before_expiry_days)
     tally = tally_of(run.findings)
     return {
@@ -518,60 +589,59 @@ def _cpu_rule(run: _Run, req: Requirements) -> None:
     run.add("cpu.architecture", path, cpu.id, cpu.level, message, index.file("cpu_architectures"), [] if index.passes(cpu.level) else good)
 
 
-def _service_rules(run: _Run, req: Requirements, method: Method, minor: str) -> None:
+def _service_rule(run: _Run, req: Requirements, method: Method, minor: str, key: str) -> None:
     index = run.index
     catalog = index.catalog
-    for key in sorted(req.services):
-        choice = req.services[key]
-        service = catalog.external_services[service_id(key)]
-        provider = catalog.providers[choice.provider]
-        base: Path_ = ("services", key)
-        bundled = index.bundled[service.id]
-        if provider.kind == "bundled":
-            run.add(
-                "service.provider",
-                (*base, "provider"),
-                provider.id,
-                provider.level,
-                f"{service.name} runs bundled with {method.name}.",
-                index.file("providers", provider.id),
-            )
-            continue
-        method_file = index.file("methods", method.id)
-        if not method.self_hosted:
-            message = f"{method.name} is run by {catalog.product.name}, so it cannot use your own {service.name}."
-            run.add("service.allowed", base, provider.id, "unavailable", message, method_file, bundled)
-            continue
-        if not method.external_services:
-            message = f"{method.name} allows no external services; {service.name} must be the bundled one."
-            run.add("service.allowed", base, provider.id, "not-supported", message, method_file, bundled)
-            continue
-        if service.since and not _at_or_after(minor, service.since):
-            message = f"An external {service.name} is possible from {service.since} on, not at {req.version}."
-            run.add("service.allowed", base, provider.id, "unavailable", message, index.file("external_services", service.id), bundled)
-            continue
-        run.add("service.allowed", base, provider.id, "supported", f"{method.name} allows an external {service.name}.", method_file)
-        good = index.good_providers[service.id]
-        message = _level_message(index, provider.level, f"{provider.name} is {{}} as the external {service.name}")
+    choice = req.services[key]
+    service = catalog.external_services[service_id(key)]
+    provider = catalog.providers[choice.provider]
+    base: Path_ = ("services", key)
+    bundled = index.bundled[service.id]
+    if provider.kind == "bundled":
         run.add(
             "service.provider",
             (*base, "provider"),
             provider.id,
             provider.level,
-            message,
+            f"{service.name} runs bundled with {method.name}.",
             index.file("providers", provider.id),
-            [] if index.passes(provider.level) else good,
         )
-        _service_version(run, req, service, choice.version, base, minor)
-        if choice.mode is not None:
-            reason = service.unsupported_modes.get(choice.mode)
-            source = index.file("external_services", service.id)
-            if reason is None:
-                run.add("service.mode", (*base, "mode"), choice.mode, "supported", f"{service.name} in {choice.mode} mode is fine.", source)
-            else:
-                blocked = ", ".join(sorted(service.unsupported_modes))
-                message = f"{service.name} in {choice.mode} mode does not work: {reason} Run it without these modes: {blocked}."
-                run.add("service.mode", (*base, "mode"), choice.mode, "unavailable", message, source, bundled)
+        return
+    method_file = index.file("methods", method.id)
+    if not method.self_hosted:
+        message = f"{method.name} is run by {catalog.product.name}, so it cannot use your own {service.name}."
+        run.add("service.allowed", base, provider.id, "unavailable", message, method_file, bundled)
+        return
+    if not method.external_services:
+        message = f"{method.name} allows no external services; {service.name} must be the bundled one."
+        run.add("service.allowed", base, provider.id, "not-supported", message, method_file, bundled)
+        return
+    if service.since and not _at_or_after(minor, service.since):
+        message = f"An external {service.name} is possible from {service.since} on, not at {req.version}."
+        run.add("service.allowed", base, provider.id, "unavailable", message, index.file("external_services", service.id), bundled)
+        return
+    run.add("service.allowed", base, provider.id, "supported", f"{method.name} allows an external {service.name}.", method_file)
+    good = index.good_providers[service.id]
+    message = _level_message(index, provider.level, f"{provider.name} is {{}} as the external {service.name}")
+    run.add(
+        "service.provider",
+        (*base, "provider"),
+        provider.id,
+        provider.level,
+        message,
+        index.file("providers", provider.id),
+        [] if index.passes(provider.level) else good,
+    )
+    _service_version(run, req, service, choice.version, base, minor)
+    if choice.mode is not None:
+        reason = service.unsupported_modes.get(choice.mode)
+        source = index.file("external_services", service.id)
+        if reason is None:
+            run.add("service.mode", (*base, "mode"), choice.mode, "supported", f"{service.name} in {choice.mode} mode is fine.", source)
+        else:
+            blocked = ", ".join(sorted(service.unsupported_modes))
+            message = f"{service.name} in {choice.mode} mode does not work: {reason} Run it without these modes: {blocked}."
+            run.add("service.mode", (*base, "mode"), choice.mode, "unavailable", message, source, bundled)
 
 
 def _service_version(run: _Run, req: Requirements, service: Any, version: str | None, base: Path_, minor: str) -> None:
@@ -596,10 +666,33 @@ def _service_version(run: _Run, req: Requirements, service: Any, version: str | 
 
 def _offered_by(index: _Index, option: Any, method_id: str) -> list[str]:
     """Other methods that offer `option` at a passing level, e.g. 'kustomize (supported)'."""
-    return [f"{m} ({level})" for m, level in option.methods.items() if m != method_id and index.passes(level)]
+    key = (option.id, method_id)
+    found = index.offered.get(key)
+    if found is None:
+        found = index.offered[key] = [f"{m} ({level})" for m, level in option.methods.items() if m != method_id and index.passes(level)]
+    return found
 
 
-def _option_rules(run: _Run, req: Requirements, method: Method, minor: str) -> None:
+def _option_support(run: _Run, req: Requirements, method: Method, minor: str, position: int) -> None:
+    index = run.index
+    option_id = req.options[position]
+    option = index.catalog.options[option_id]
+    path: Path_ = ("options", position)
+    source = index.file("options", option_id)
+    if option.since and not _at_or_after(minor, option.since):
+        message = f"{option.name} exists from {option.since} on, not at {req.version}."
+        run.add("option.support", path, option_id, "unavailable", message, source, [f"{option.since} or later"])
+    elif method.id not in option.methods:
+        message = f"{method.name} does not offer {option.name}, so it is not supported with this method."
+        run.add("option.support", path, option_id, "not-supported", message, source, _offered_by(index, option, method.id))
+    else:
+        level_id = option.methods[method.id]
+        message = _level_message(index, level_id, f"{option.name} is {{}} with {method.name}")
+        run.add("option.support", path, option_id, level_id, message, source, [] if index.passes(level_id) else _offered_by(index, option, method.id))
+
+
+def _option_relations(run: _Run, req: Requirements) -> None:
+    """Each chosen option's requires and conflicts, against the other chosen options."""
     index = run.index
     catalog = index.catalog
     chosen = set(req.options)
@@ -607,16 +700,6 @@ def _option_rules(run: _Run, req: Requirements, method: Method, minor: str) -> N
         option = catalog.options[option_id]
         path: Path_ = ("options", position)
         source = index.file("options", option_id)
-        if option.since and not _at_or_after(minor, option.since):
-            message = f"{option.name} exists from {option.since} on, not at {req.version}."
-            run.add("option.support", path, option_id, "unavailable", message, source, [f"{option.since} or later"])
-        elif method.id not in option.methods:
-            message = f"{method.name} does not offer {option.name}, so it is not supported with this method."
-            run.add("option.support", path, option_id, "not-supported", message, source, _offered_by(index, option, method.id))
-        else:
-            level_id = option.methods[method.id]
-            message = _level_message(index, level_id, f"{option.name} is {{}} with {method.name}")
-            run.add("option.support", path, option_id, level_id, message, source, [] if index.passes(level_id) else _offered_by(index, option, method.id))
         if option.requires:
             missing = [r for r in option.requires if r not in chosen]
             if missing:
@@ -638,70 +721,50 @@ def _option_rules(run: _Run, req: Requirements, method: Method, minor: str) -> N
 
 # --- scale -------------------------------------------------------------------------------
 
-_SCALE_NAMES = {"users": "users", "repositories": "repositories", "largest_repo_gb": "GB in the largest repository", "concurrent_users": "concurrent users"}
+_SCALE_NAMES = {
+    "largest_repo_gb": "GB in the largest repository",
+    "total_repo_size_gb": "GB of repositories in all",
+    "largest_index_gb": "GB in the largest code-intelligence index",
+}
 
 
-def size_for(catalog: Catalog, scale: Any) -> tuple[str, bool, list[dict[str, Any]]]:
-    """The smallest size every scale input fits (a value equal to a limit fits), whether an input is beyond every size, and the drivers.
-
-    A size that states no limit for an input is skipped for it; a value beyond every stated limit takes the largest size that states one.
-    """
-    index = _index(catalog)
-    rank, beyond, drivers = 0, False, []
-    for name in _SCALE_INPUTS:
-        value = getattr(scale, name)
-        if value is None:
-            continue
-        stated = index.limits[name]
-        fits = next((entry for entry in stated if value <= entry[0]), None)
-        if fits is None:  # beyond every stated limit: the largest size that states one, flagged
-            beyond = True
-            fits = stated[-1]
-        drivers.append({"input": name, "value": value, "tier": fits[1]})
-        rank = max(rank, fits[2])
-    return index.sizes[rank].id, beyond, drivers
+def _scale_name(name: str) -> str:
+    return _SCALE_NAMES.get(name, name.replace("_", " "))
 
 
 def _scale_rule(run: _Run, req: Requirements, method: Method) -> tuple[str | None, str | None]:
+    """The size the scale needs, from the sizing engine, against the sizes the method serves."""
+    from .sizing import size  # the sizing engine decides tiers; imported here to keep `refarch check` light when scale is absent
+
     index = run.index
     catalog = index.catalog
-    scale = req.scale
     path: Path_ = ("scale",)
-    if all(getattr(scale, name) is None for name in _SCALE_INPUTS):
-        run.skip("scale.size", path, "no scale inputs (users, repositories, largest_repo_gb, concurrent_users) are given")
+    given = {name: value for name, value in req.scale if value is not None and name not in ("method", "cloud")}
+    if not given:
+        run.skip("scale.size", path, "no scale inputs (users, repositories, repository sizes, ...) are given")
         return None, None
-    size_id, beyond, drivers = size_for(catalog, scale)
-    size = catalog.sizes[size_id]
-    driver = max(drivers, key=lambda d: index.size_rank[d["tier"]])
-    why = f"{_number(driver['value'])} {_SCALE_NAMES[driver['input']]} need size {size.name}"
-    architecture_id = f"{method.id}-{size_id}"
-    architecture = architecture_id if architecture_id in catalog.architectures else None
+    answer = size(catalog, req.scale.model_copy(update={"method": method.id}))
+    size_id, architecture = answer["tier"], answer["architecture"]
+    tier = catalog.sizes[size_id]
+    driving = [d for d in answer["drivers"] if d["tier"] == size_id and d["given"]] or [d for d in answer["drivers"] if d["tier"] == size_id]
+    drivers = " and ".join(f"{_number(d['value'])} {_scale_name(d['input'])}" for d in driving)
+    why = f"The scale ({drivers}) needs size {tier.name}" if drivers else f"The scale needs size {tier.name}"
     page = ARCHITECTURE_PAGE.format(architecture) if architecture else None
-    source = index.file("methods", method.id)
-    if size_id not in method.scale.sizes:
-        serving = [
-            m.id for m in catalog.methods.values() if size_id in m.scale.sizes and m.self_hosted and index.passes(index.method_level(m, minor_of(req.version)))
-        ]
+    if not answer["method_serves_tier"]:
+        minor = minor_of(req.version)
+        serving = [m.id for m in catalog.methods.values() if size_id in m.scale.sizes and m.self_hosted and index.passes(index.method_level(m, minor))]
         largest = max((catalog.sizes[s] for s in method.scale.sizes), key=lambda s: s.rank).name
         message = f"{why}, but {method.name} serves sizes up to {largest} ({method.scale.summary})"
-        run.add("scale.size", path, size_id, "not-supported", message, source, serving)
+        run.add("scale.size", path, size_id, "not-supported", message, index.file("methods", method.id), serving)
         return size_id, None
-    if beyond:
-        over = [
-            f"{_number(d['value'])} {_SCALE_NAMES[d['input']]} (size {catalog.sizes[d['tier']].name} allows {_number(getattr(catalog.sizes[d['tier']].limits, d['input']))})"
-            for d in drivers
-            if not _fits_any(index, d["input"], d["value"])
-        ]
-        message = f"{'; '.join(over)}: beyond every size the catalog describes. Size {size.name} is the nearest; plan this deployment with {catalog.product.name} support."
+    if answer["beyond_model"]:
+        over = ", ".join(f"{_number(answer['inputs'][name])} {_scale_name(name)}" for name in answer["beyond_model_inputs"])
+        message = f"{over}: beyond what the sizing model covers. Size {tier.name} is the nearest; plan this deployment with {catalog.product.name} support."
         run.add("scale.size", path, size_id, "best-effort", message, index.file("sizes", size_id), [architecture or size_id], docs=page)
         return size_id, architecture
-    advice = " Beyond the published size chart: plan it with support." if size.contact_support else ""
-    run.add("scale.size", path, size_id, "supported", f"{why}, which {method.name} serves.{advice}", source, docs=page)
+    advice = f" Size {tier.name} is beyond the published size chart: plan it with {catalog.product.name} support." if tier.contact_support else ""
+    run.add("scale.size", path, size_id, "supported", f"{why}, which {method.name} serves.{advice}", index.file("methods", method.id), docs=page)
     return size_id, architecture
-
-
-def _fits_any(index: _Index, name: str, value: float) -> bool:
-    return any(value <= limit for limit, _, _ in index.limits[name])
 
 
 # --- exceptions, verdict, tally ----------------------------------------------------------
@@ -744,7 +807,9 @@ def _apply_exceptions(
         state = states[record.id]
         last_day = record.expires - dt.timedelta(days=1)
         if record.id not in used:
-            notices.append(_notice("stale", "info", record, f"exception {record.id} matches nothing in these requirements; it can be retired."))
+            notices.append(
+                _notice("stale", "info", record, f"exception {record.id} matches no failure an exception can lift in these requirements; it can be retired.")
+            )
         elif state == "expiring":
             days = (record.expires - as_of).days
             notices.append(

@@ -22,7 +22,7 @@ RECOMMENDATIONS = ("decline", "approve-with-professional-services", "engineering
 QUESTIONS: dict[str, str] = {
     "professional_services": "Can Customer Engineering's professional services do the work (yes), or does it need official support in the product (no)?",
     "professional_services_capacity": "Who in professional services would do it, and when?",
-    "productize": "Will anything done as custom work be folded into the product later (yes, no, unknown)?",
+    "productize": "Will anything done as custom work be folded into the product later?",
     "owner": "Meanwhile (or if not), who takes responsibility for supporting it?",
     "deal_value_usd": "What is the value of the deal, or of the expected expansion, in US dollars?",
     "strategic_alignment": "How is this aligned with the strategic vision for the product and the business?",

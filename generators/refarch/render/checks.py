@@ -6,12 +6,22 @@ Every text format ends with the tally line; JSON and SARIF carry it in `summary`
 from __future__ import annotations
 
 import json
+from html import escape as _html_escape
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from ..models.requirements import RULES
 from ..yamlfile import dumps_json
 from .text import markdown_table, md_escape, table
+
+
+def escape(text: str) -> str:
+    """Text for an XML element (xml.sax.saxutils would import urllib, which costs more than the whole check)."""
+    return _html_escape(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    return f'"{_html_escape(text, quote=True)}"'
+
 
 MARK = {"pass": "pass", "warn": "WARN", "fail": "FAIL", "waived": "waived"}
 
@@ -40,8 +50,8 @@ def _size_line(report: dict[str, Any]) -> str | None:
 def render_table(run: dict[str, Any]) -> str:
     out: list[str] = []
     for report in run["reports"]:
-        rows = [[MARK[f["outcome"]], f["rule_id"], f["path"], f["requested"] or "", _explained(f)] for f in report["findings"]]
-        out += [_heading(report), table(["outcome", "rule", "path", "requested", "what it means"], rows)]
+        rows = [[MARK[f["outcome"]], f["rule_id"], f["line"] or "", f["path"], f["requested"] or "", _explained(f)] for f in report["findings"]]
+        out += [_heading(report), table(["outcome", "rule", "line", "path", "requested", "what it means"], rows)]
         size = _size_line(report)
         if size:
             out.append(size)
