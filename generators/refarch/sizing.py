@@ -452,6 +452,8 @@ class _Prepared:
         self.model = model
         self.whole_above: float = model["rounding"]["whole_above"]
         self.step: float = model["rounding"]["step_below"]
+        self.numbers = tuple(name for name, spec in model["inputs"].items() if spec["type"] in ("integer", "number"))
+        self.defaults_notes: dict[tuple[Any, ...], str] = {}
         self.defaults = tuple((name, spec["default"]) for name, spec in model["inputs"].items() if spec["default"] is not None)
         self.covered = tuple((name, spec["covered_max"]) for name, spec in model["inputs"].items() if spec["covered_max"] is not None)
         self.factors = tuple((name, tuple((input_name, coefficient) for input_name, coefficient in terms)) for name, terms in model["factors"].items())
@@ -486,7 +488,7 @@ def _round(value: float, whole_above: float, step: float) -> float | int:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
-def _scale_service(service: _Service, factors: dict[str, float], whole_above: float, step: float) -> dict[str, Any]:
+def _scale_service(service: _Service, factors: dict[str, float], whole_above: float, step: float, floor: Callable[[float], int] = math.floor) -> dict[str, Any]:
     """The service's row: method defaults, then interpolated points, formulas and zero rules, each value rounded.
 
     Between points a and b, as the estimator computes it: t = (x - at_a) / (at_b - at_a), then
@@ -509,13 +511,14 @@ def _scale_service(service: _Service, factors: dict[str, float], whole_above: fl
                     index += 1
                 t = (x - ats[index - 1]) / (ats[index] - ats[index - 1])
                 index -= 1
+            following = index + 1
             for name, values, steps in fields:
-                value = values[index] + steps[index + 1] * t if t else values[index]
+                value = values[index] + steps[following] * t if t else values[index]
                 # _round, inlined: this line runs for every scaled field of every answer.
                 if value > whole_above:
-                    row[name] = math.floor(value + 0.5)
+                    row[name] = floor(value + 0.5)
                 else:
-                    rounded = math.floor(value / step + 0.5) * step
+                    rounded = floor(value / step + 0.5) * step
                     row[name] = int(rounded) if rounded == int(rounded) else rounded
     for name, sums, whole_units, unit_size, at_least in service.formulas:
         value = -math.inf
@@ -568,7 +571,13 @@ def evaluate(model: Model, inputs: Mapping[str, Any]) -> Answer:
     sizes = model["sizes"]
     notes: list[str] = []
     if defaulted:
-        notes.append(f"Not given, so the resource estimator's defaults are used: {', '.join(f'{name} {_show(values[name])}' for name in defaulted)}.")
+        key = tuple([values[name] for name in defaulted]) + tuple(defaulted)
+        note = prepared.defaults_notes.get(key)
+        if note is None:  # few combinations: remember their text
+            note = f"Not given, so the resource estimator's defaults are used: {', '.join(f'{name} {_show(values[name])}' for name in defaulted)}."
+            if len(prepared.defaults_notes) < 1024:
+                prepared.defaults_notes[key] = note
+        notes.append(note)
 
     # 1. The tier: each input on its own, then the largest.
     drivers = []
@@ -775,6 +784,42 @@ def _milli(value: float | None) -> int:
     return math.floor(value * 1000 + 0.5) if value else 0
 
 
+PACKED_MEMO = 4096
+"""Node plans remembered: packing is a pure function of the sorted pods and the free room per node."""
+
+_packed: dict[tuple[Any, ...], tuple[int, int, tuple[str, ...]]] = {}
+
+
+def _pack(order: tuple[tuple[int, int, str, int], ...], free_cpu: int, free_memory: int) -> tuple[int, int, tuple[str, ...]]:
+    """First-fit decreasing over pods sorted as (-cpu, -memory, name, replicas): (nodes, pods placed, pods too big for a node)."""
+    left_cpu: list[int] = []  # what each node still offers
+    left_memory: list[int] = []
+    oversized = []
+    placed = 0
+    for negative_cpu, negative_memory, name, count in order:
+        cpu, memory = -negative_cpu, -negative_memory
+        placed += count
+        if cpu > free_cpu or memory > free_memory:
+            left_cpu.extend([0] * count)
+            left_memory.extend([0] * count)
+            oversized.append(name)
+            continue
+        # Nodes only fill up, so a node too full for one replica is too full for the next: resume where the last one went.
+        start = 0
+        for _ in range(count):
+            for index in range(start, len(left_cpu)):
+                if left_cpu[index] >= cpu and left_memory[index] >= memory:
+                    left_cpu[index] -= cpu
+                    left_memory[index] -= memory
+                    start = index
+                    break
+            else:
+                start = len(left_cpu)
+                left_cpu.append(free_cpu - cpu)
+                left_memory.append(free_memory - memory)
+    return max(1, len(left_cpu)), placed, tuple(oversized)
+
+
 def _node_plan(node: dict[str, Any], static: _Static, changing: list[dict[str, Any]], clouds: list[str], notes: list[str]) -> dict[str, Any]:
     """Place every pod by its requests on the catalog's node type, first-fit decreasing, after headroom and per-node pods.
 
@@ -802,35 +847,16 @@ def _node_plan(node: dict[str, Any], static: _Static, changing: list[dict[str, A
         request[1] += math.floor(memory * 1000 + 0.5) if memory else 0
     free_cpu = _milli(node["vcpu"] * usable) - daemon_cpu
     free_memory = _milli(node["memory_gb"] * usable) - daemon_memory
-    order = sorted([*static.pods, *((-cpu, -memory, name, count) for name, (cpu, memory, count) in pods.items())])
-    left_cpu: list[int] = []  # what each node still offers
-    left_memory: list[int] = []
-    oversized = []
-    placed = 0
-    for negative_cpu, negative_memory, name, count in order:
-        cpu, memory = -negative_cpu, -negative_memory
-        placed += count
-        if cpu > free_cpu or memory > free_memory:
-            left_cpu.extend([0] * count)
-            left_memory.extend([0] * count)
-            oversized.append(name)
-            continue
-        # Nodes only fill up, so a node too full for one replica is too full for the next: resume where the last one went.
-        start = 0
-        for _ in range(count):
-            for index in range(start, len(left_cpu)):
-                if left_cpu[index] >= cpu and left_memory[index] >= memory:
-                    left_cpu[index] -= cpu
-                    left_memory[index] -= memory
-                    start = index
-                    break
-            else:
-                start = len(left_cpu)
-                left_cpu.append(free_cpu - cpu)
-                left_memory.append(free_memory - memory)
-    sizes = {name: (-negative_cpu, -negative_memory) for negative_cpu, negative_memory, name, _ in order}
+    order = tuple(sorted([*static.pods, *((-cpu, -memory, name, count) for name, (cpu, memory, count) in pods.items())]))
+    key = (order, free_cpu, free_memory)
+    packed = _packed.get(key)
+    if packed is None:
+        if len(_packed) >= PACKED_MEMO:
+            _packed.clear()
+        packed = _packed[key] = _pack(order, free_cpu, free_memory)
+    count, placed, oversized = packed
     for name in oversized:
-        cpu, memory = sizes[name]
+        cpu, memory = next((-negative_cpu, -negative_memory) for negative_cpu, negative_memory, pod, _ in order if pod == name)
         notes.append(
             f"Pod {name} requests {_fmt(cpu / 1000)} CPU and {_fmt(memory / 1000)} GB, more than one {node['vcpu']} vCPU / {_fmt(node['memory_gb'])} GB node offers "
             f"after headroom and per-node pods ({_fmt(free_cpu / 1000)} CPU, {_fmt(free_memory / 1000)} GB): give it larger nodes (a node pool of its own). "
@@ -838,7 +864,7 @@ def _node_plan(node: dict[str, Any], static: _Static, changing: list[dict[str, A
         )
     return {
         "role": "worker nodes",
-        "count": max(1, len(left_cpu)),
+        "count": count,
         "vcpu": node["vcpu"],
         "memory_gb": node["memory_gb"],
         "instance_types": {cloud: node["instance_types"].get(cloud) for cloud in clouds},
@@ -884,5 +910,12 @@ def _single_machine(model: Model, tier: dict[str, Any], totals: dict[str, Any], 
 def size(catalog: Catalog, inputs: SizingInputs) -> Answer:
     """Size a deployment: the tier, the architecture, per-service resources, machines and advice."""
     model = sizing_model_json(catalog)
-    given = {name: value for name, value in inputs.model_dump().items() if value is not None}
-    return evaluate(model, read_inputs(model, given, file="<inputs>"))
+    values = inputs.model_dump()
+    # SizingInputs has checked types and ranges; what is left is what read_inputs adds: the catalog's methods, whole floats as ints.
+    if values["method"] is not None and values["method"] not in model["methods"]:
+        read_inputs(model, {"method": values["method"]}, file="<inputs>")  # raises InputError with the usual message
+    for name in _prepare(model).numbers:
+        value = values[name]
+        if value.__class__ is float and value.is_integer():
+            values[name] = int(value)
+    return evaluate(model, values)
