@@ -635,3 +635,14 @@ def test_points_must_be_in_order(catalog_copy: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_catalog(catalog_copy)
     assert any("points must be in increasing order of at" in str(p) for p in caught.value.problems)
+
+
+def test_the_readme_example_is_the_real_output(run: Run, repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    args = ["size", "--users", "8000", "--repositories", "30000", "--total-repo-size-gb", "800", "--largest-repo-gb", "12", "--cloud", "aws"]
+    command = f"$ .venv/bin/refarch {' '.join(args)}\n"
+    assert command in readme, "README has no `refarch size` example"
+    block = readme.split(command, 1)[1].split("\n```", 1)[0]
+    result = run(*args)
+    assert result.exit_code == 0
+    assert block.splitlines() == [line.rstrip() for line in result.stdout.rstrip().splitlines()], "README example is stale: paste the new output"

@@ -6,7 +6,7 @@ from typing import Any
 
 from .text import markdown_table, table
 
-SERVICE_HEADERS = ("Service", "Replicas", "CPU request", "CPU limit", "Memory request (GB)", "Memory limit (GB)", "Storage (GB)")
+SERVICE_HEADERS = ("Service", "Replicas", "CPU request", "CPU limit", "Memory request GB", "Memory limit GB", "Storage GB")
 
 
 def _num(value: Any) -> str:
