@@ -364,7 +364,8 @@ def check(
         _group(index, run, ("option", method.id, version, option_id, position), _option_support, requirements, method, minor, position)
     if requirements.options:
         _option_relations(run, requirements)
-    size, architecture = _group(index, run, ("scale", method.id, version, requirements.scale), _scale_rule, requirements, method)
+    # Scale is different in nearly every requirements file, so it is not remembered (the sizing engine keeps its own memo).
+    size, architecture = _scale_rule(run, requirements, method)
     if lines is not None:
         for finding, path in zip(run.findings, run.paths, strict=True):
             finding["line"] = lines.line_for(path)
@@ -739,8 +740,7 @@ def _scale_rule(run: _Run, req: Requirements, method: Method) -> tuple[str | Non
     index = run.index
     catalog = index.catalog
     path: Path_ = ("scale",)
-    given = {name: value for name, value in req.scale if value is not None and name not in ("method", "cloud")}
-    if not given:
+    if not any(value is not None for name, value in req.scale.__dict__.items() if name not in ("method", "cloud")):
         run.skip("scale.size", path, "no scale inputs (users, repositories, repository sizes, ...) are given")
         return None, None
     answer = size(catalog, req.scale.model_copy(update={"method": method.id}))

@@ -17,6 +17,8 @@ from harness import BIN, ROOT, Result, process_seconds, python_baseline, rate
 from refarch.checking import _index, check, requirement_problems
 from refarch.loading import Catalog, load_catalog
 from refarch.models import Requirements
+from refarch.models.sizing import SizingInputs
+from refarch.sizing import size
 
 COUNT = 10_000
 AS_OF = dt.date(2026, 11, 27)
@@ -67,7 +69,7 @@ def generate(catalog: Catalog, count: int, seed: int = 4, scale: bool = True) ->
 def bench() -> list[Result]:
     catalog = load_catalog(ROOT)
     results = []
-    for label, scale in (("with scale (sizing engine)", True), ("without scale", False)):
+    for label, scale in (("without scale", False), ("with scale", True)):
         batch = generate(catalog, COUNT, scale=scale)
 
         def run_batch(batch: list[Requirements] = batch) -> int:
@@ -77,11 +79,22 @@ def bench() -> list[Result]:
             return len(batch)
 
         per_second = rate(run_batch, repeat=5)
-        results.append(
-            Result(
-                f"in-process checks per second, {COUNT:,} generated requirements, {label}", "/s", per_second, 5, goal=">= 20,000/s", met=per_second >= 20_000
-            )
+        result = Result(
+            f"in-process checks per second, {COUNT:,} generated requirements {label}", "/s", per_second, 5, goal=">= 20,000/s", met=per_second >= 20_000
         )
+        if scale:
+            # The scale rule calls the sizing engine once per check: measure the engine alone on the same inputs.
+            inputs = [r.scale.model_copy(update={"method": r.deployment.method}) for r in batch]
+
+            def run_sizing(inputs: list[SizingInputs] = inputs) -> int:
+                for item in inputs:
+                    size(catalog, item)
+                return len(inputs)
+
+            result.baseline = "refarch.sizing.size alone, same scale inputs (sizes/s)"
+            result.baseline_median = rate(run_sizing, repeat=5)
+            result.ratio = per_second / result.baseline_median
+        results.append(result)
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "acme.yaml"
