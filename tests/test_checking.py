@@ -442,3 +442,13 @@ def test_the_check_path_stays_light(tmp_path: Path, repo_root: Path) -> None:
     for _ in range(2):  # the first run fills the catalog cache
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=repo_root, check=True)
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_every_docs_link_is_a_generated_page(catalog: Catalog) -> None:
+    from refarch.checking import ARCHITECTURE_PAGE, DOCS
+    from refarch.site import pages
+
+    generated = {f"generated/{name}" for name in pages(catalog, AS_OF)}
+    assert set(DOCS) == {rule.split(".", 1)[0] for rule in RULES}
+    assert set(DOCS.values()) <= generated
+    assert {ARCHITECTURE_PAGE.format(a) for a in catalog.architectures} <= generated
