@@ -656,8 +656,8 @@ def evaluate(model: Model, inputs: Mapping[str, Any]) -> Answer:
                 switch = values.get(service.feature_input)
                 if not (service.default_on if switch is None else switch):
                     services.append(service.off_row.copy())
-                    if switch is not None:  # off by default is no news; off by the inputs is worth a line
-                        notes.append(f"{service.id} gets no resources: {service.feature_input} is {_show(switch)}.")
+                    why = f"{service.feature_input} is off" if switch is not None else f"it is off by default; turn it on with {service.feature_input}"
+                    notes.append(f"{service.id} gets no resources: {why}.")
                     continue
             if service.factor is not None and factors[service.factor] > service.factor_max:  # type: ignore[operator]
                 past_points.append(service.id)
