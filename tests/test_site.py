@@ -412,3 +412,19 @@ def test_serve_rebuilds_when_a_page_changes(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_build_skips_generation_only_while_nothing_changed(run: Callable[..., Result], tmp_path: Path, catalog_copy: Path) -> None:
+    site_root = tmp_path / "root"
+    site_root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", site_root / "mkdocs.yml")
+    shutil.copytree(ROOT / "site", site_root / "site", ignore=shutil.ignore_patterns("generated"))
+    args = ("site", "build", "--root", str(site_root), "--catalog", str(catalog_copy), "--as-of", AS_OF.isoformat())
+    assert run(*args).output.startswith("generated ")
+    assert run(*args).output.startswith("pages are up to date;")
+    helm = catalog_copy / "catalog" / "methods" / "helm.yaml"
+    helm.write_text(helm.read_text(encoding="utf-8").replace("name: Kubernetes with Helm", "name: Helm on Kubernetes"), encoding="utf-8")
+    result = run(*args)
+    assert result.output.startswith("generated "), result.output
+    assert "Helm on Kubernetes" in (site_root / "site" / "generated" / "deployment-options.md").read_text(encoding="utf-8")
+    assert run("site", "build", "--root", str(site_root), "--catalog", str(catalog_copy), "--as-of", "2026-11-28").output.startswith("generated ")

@@ -60,6 +60,7 @@ class Facts:
     statuses: list[ReleaseStatus]
     latest: str
     level_order: dict[str, int]
+    version: str
     sizes: list[Size] = field(default_factory=list)
 
     @property
@@ -87,6 +88,7 @@ def facts(catalog: Catalog, as_of: dt.date) -> Facts:
         statuses=statuses,
         latest=released[-1].version,
         level_order={level.id: index for index, level in enumerate(catalog.support_levels.levels)},
+        version=catalog_version(catalog),
         sizes=sorted(catalog.sizes.values(), key=lambda s: s.rank),
     )
 
@@ -460,17 +462,17 @@ def exceptions_page(f: Facts, files: dict[str, str]) -> dict[str, Any]:
 
 def downloads_page(f: Facts, files: dict[str, str]) -> dict[str, Any]:
     schemas = sorted(name for name in files if name.startswith(f"{DOWNLOADS}/schema/"))
-    return {"files": files, "schemas": schemas, "version": catalog_version(f.catalog), "product": f.product}
+    return {"files": files, "schemas": schemas, "version": f.version, "product": f.product}
 
 
 # --- assets: machine-readable files beside the pages -------------------------------------
 
 
-def catalog_json(catalog: Catalog) -> str:
+def catalog_json(catalog: Catalog, version: str | None = None) -> str:
     """The whole catalog as one JSON document, in the shape of the models (what the schemas describe)."""
     from .loading import KINDS
 
-    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "catalog_version": catalog_version(catalog)}
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "catalog_version": version or catalog_version(catalog)}
     for kind in KINDS:
         value = getattr(catalog, kind.name)
         if kind.many:
@@ -490,12 +492,18 @@ def sizing_model(catalog: Catalog) -> dict[str, Any] | None:
     return model
 
 
-def assets(catalog: Catalog) -> dict[str, str]:
-    """Downloadable files, relative to site/generated/: the catalog, its schemas, the sizing model."""
-    from .schema import render_all
+def assets(catalog: Catalog, schemas: dict[str, str] | None = None, version: str | None = None) -> dict[str, str]:
+    """Downloadable files, relative to site/generated/: the catalog, its schemas, the sizing model, the request template.
 
-    out = {f"{DOWNLOADS}/catalog.json": catalog_json(catalog)}
-    for name, text in render_all().items():
+    `schemas` (file name -> text) are the committed schema files; without them they are rendered from the models,
+    which gives the same text (`refarch schema --check` guards that) but takes longer.
+    """
+    if schemas is None:
+        from .schema import render_all
+
+        schemas = render_all()
+    out = {f"{DOWNLOADS}/catalog.json": catalog_json(catalog, version)}
+    for name, text in sorted(schemas.items()):
         out[f"{DOWNLOADS}/schema/{name}"] = text
     out[f"{DOWNLOADS}/exception-request-template.yaml"] = exception_request_template()
     model = sizing_model(catalog)
@@ -515,11 +523,13 @@ def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
 # --- the whole site ------------------------------------------------------------------------
 
 
-def pages(catalog: Catalog, as_of: dt.date) -> dict[str, str]:
+def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = None) -> dict[str, str]:
     """Relative path under site/generated/ -> file content (Markdown pages and downloads). No I/O."""
     f = facts(catalog, as_of)
-    files = assets(catalog)
+    files = assets(catalog, schemas, f.version)
     out = dict(files)
+    # The footer's catalog version: build() reads it back, so a plain `mkdocs build` of these files needs no catalog.
+    out[".catalog-version"] = f.version + "\n"
     common = {"as_of": as_of, "latest": f.latest, "product": f.product}
     page: Callable[[str, dict[str, Any]], str] = lambda template, ctx: render(template, **{**common, **ctx})  # noqa: E731
     out["deployment-options.md"] = page("deployment-options.md.j2", deployment_options_page(f))
@@ -541,15 +551,42 @@ def pages(catalog: Catalog, as_of: dt.date) -> dict[str, str]:
     return out
 
 
-def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None) -> list[Path]:
+KEY_FILE = ".generated-key"
+
+
+def generation_key(catalog_root: Path, as_of: dt.date, schema_dir: Path | None = None) -> str:
+    """What the generated files depend on: the catalog files, refarch's code and templates, the schemas and the date."""
+    from .cache import catalog_key
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{catalog_key(catalog_root)}|{as_of.isoformat()}".encode())
+    templates = Path(__file__).resolve().parent / "render" / "templates"
+    for path in sorted([*templates.rglob("*.j2"), *(schema_dir.glob("*.schema.json") if schema_dir and schema_dir.is_dir() else [])]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def up_to_date(site_dir: Path, key: str) -> bool:
+    """Whether site_dir/generated/ was written for exactly this key (then generating again would write the same files)."""
+    stamp = site_dir / GENERATED / KEY_FILE
+    return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == key
+
+
+def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, schema_dir: Path | None = None, key: str | None = None) -> list[Path]:
     """Write every generated file under site_dir/generated/, replacing what was there.
 
+    schema_dir holds the committed *.schema.json files to publish (default: render them from the models).
     Unchanged files are left alone, so a live-reloading server does not rebuild for nothing.
     """
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     target = site_dir / GENERATED
-    rendered = pages(catalog, as_of)
-    rendered[".catalog-version"] = catalog_version(catalog) + "\n"
+    schemas = None
+    if schema_dir is not None and schema_dir.is_dir():
+        schemas = {path.name: path.read_text(encoding="utf-8") for path in sorted(schema_dir.glob("*.schema.json"))}
+    rendered = pages(catalog, as_of, schemas)
+    if key is not None:
+        rendered[KEY_FILE] = key + "\n"
     if target.exists():
         for old in target.rglob("*"):
             if old.is_file() and old.relative_to(target).as_posix() not in rendered:
@@ -606,7 +643,9 @@ def build(root: Path, site_dir: Path | None = None, built: dt.date | None = None
     return out
 
 
-def serve(root: Path, load_catalog: Callable[[], Catalog], watch: Iterable[Path], host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    root: Path, load_catalog: Callable[[], Catalog], watch: Iterable[Path], host: str = "127.0.0.1", port: int = 8000, schema_dir: Path | None = None
+) -> None:
     """Generate, build and serve with live reload; a change to a watched path (catalog, pages, mkdocs.yml) rebuilds."""
     import shutil
     import tempfile
@@ -617,7 +656,7 @@ def serve(root: Path, load_catalog: Callable[[], Catalog], watch: Iterable[Path]
     out = Path(tempfile.mkdtemp(prefix="refarch-site-"))
 
     def builder() -> None:
-        generate(load_catalog(), root / "site")
+        generate(load_catalog(), root / "site", schema_dir=schema_dir)
         config = site_config(root, out)
         config["site_url"] = f"http://{host}:{port}/"
         mkdocs_build(config, serve_url=config["site_url"])

@@ -14,6 +14,11 @@ root_option = click.option(
 as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Date the release statuses are computed for (default: today, UTC).")
 
 
+def schema_dir(catalog_root: Path | None) -> Path:
+    """The committed JSON Schemas the site publishes as they are."""
+    return (catalog_root or default_root()) / "catalog" / "schema"
+
+
 @main.group()
 def site() -> None:
     """The documentation site, generated from the catalog."""
@@ -27,7 +32,7 @@ def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | No
     """Write the generated pages under site/generated/ without building."""
     from ..site import generate
 
-    written = generate(load(catalog_root), site_root / "site", parse_date(as_of))
+    written = generate(load(catalog_root), site_root / "site", parse_date(as_of), schema_dir(catalog_root))
     emit(f"generated {len(written)} pages under {site_root / 'site' / 'generated'}")
 
 
@@ -37,12 +42,18 @@ def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | No
 @as_of_option
 def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None) -> None:
     """Generate the pages, then build the site into build/site (mkdocs, strict)."""
-    from ..site import build, generate
+    from ..site import build, generate, generation_key, up_to_date
 
     day = parse_date(as_of)
-    written = generate(load(catalog_root), site_root / "site", day)
+    # Like make: when nothing the pages depend on has changed since the last run, only mkdocs runs.
+    key = generation_key(catalog_root or default_root(), day, schema_dir(catalog_root))
+    if up_to_date(site_root / "site", key):
+        summary = "pages are up to date"
+    else:
+        written = generate(load(catalog_root), site_root / "site", day, schema_dir(catalog_root), key=key)
+        summary = f"generated {len(written)} pages"
     out = build(site_root, built=day)
-    emit(f"generated {len(written)} pages; built the site into {out}")
+    emit(f"{summary}; built the site into {out}")
 
 
 @site.command("serve")
@@ -57,4 +68,4 @@ def serve_command(catalog_root: Path | None, site_root: Path, port: int) -> None
     catalog_dir = catalog_root or default_root()
     watch = [site_root / "site", site_root / "mkdocs.yml", catalog_dir / "catalog", catalog_dir / "architectures"]
     emit(f"serving the site on http://127.0.0.1:{port}/ ; edit the catalog or the pages and the browser reloads (Ctrl-C to stop)")
-    serve(site_root, lambda: load(catalog_root), watch, port=port)
+    serve(site_root, lambda: load(catalog_root), watch, port=port, schema_dir=schema_dir(catalog_root))

@@ -115,9 +115,22 @@ def json_script(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept beside the catalog cache: compiling them is most of a fresh process's rendering time."""
+    from ..cache import cache_dir
+
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only home only costs compiling again
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=jinja2.PackageLoader("refarch", "render/templates"),
         autoescape=True,
         # Markdown's attribute lists write heading ids as {#id}: keep that free by moving Jinja comments to {## ##}.
