@@ -646,3 +646,29 @@ def test_the_readme_example_is_the_real_output(run: Run, repo_root: Path) -> Non
     result = run(*args)
     assert result.exit_code == 0
     assert block.splitlines() == [line.rstrip() for line in result.stdout.rstrip().splitlines()], "README example is stale: paste the new output"
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {"users": 8000, "repositories": 30000},
+        {"users": 300, "method": "docker-compose", "cloud": "aws"},
+        {"users": 30000, "method": "docker-compose"},
+        {"users": 60000, "repositories": 6000000, "largest_index_gb": 0, "code_insights": False},
+        {"users": 10, "method": "cloud"},
+    ],
+)
+def test_answers_match_the_published_schema(catalog: Catalog, repo_root: Path, inputs: dict[str, Any]) -> None:
+    import jsonschema
+
+    schema = json.loads((repo_root / "catalog" / "schema" / "sizing-answer.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(sized(catalog, **inputs), schema)
+
+
+def test_an_inputs_file_matches_the_published_schema(repo_root: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((repo_root / "catalog" / "schema" / "sizing-inputs.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate({"users": 3000, "repositories": 40000, "code_insights": False, "cloud": "gcp"}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"users": 0}, schema)

@@ -4,8 +4,8 @@ from .architecture import Architecture, MachineLayout, ServiceAllocation
 from .catalog import *  # noqa: F403
 from .catalog import __all__ as _catalog_all
 from .common import LEVELS, Disagreement, Level, Outcome, minor_of, version_key
-from .sizing import SizingData, SizingInputs
 from .requirements import ExceptionPolicy, ExceptionRecord, ExceptionRequest, Requirements
+from .sizing import SizingData, SizingInputs
 from .upgrades import *  # noqa: F403
 from .upgrades import __all__ as _upgrades_all
 
@@ -18,6 +18,7 @@ __all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requireme
 def extra_schemas() -> dict[str, type]:
     """Schemas for documents refarch reads besides catalog files; other model modules add theirs here."""
     from .report import CheckRun, Triage
+    from .sizing import SizingAnswer
 
     return {
         "requirements": Requirements,
@@ -25,4 +26,6 @@ def extra_schemas() -> dict[str, type]:
         "exception-record": ExceptionRecord,
         "check-report": CheckRun,
         "exception-triage": Triage,
+        "sizing-inputs": SizingInputs,
+        "sizing-answer": SizingAnswer,
     }

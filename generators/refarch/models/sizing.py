@@ -206,3 +206,92 @@ class SizingData(Sourced):
     )
     kubernetes: KubernetesPlan
     advice: Advice
+
+
+# --- the answer (`refarch size --format json`, the API's size route) ----------------------------
+# Describes what refarch.sizing returns, for the JSON Schema and the API; the engine builds plain dicts.
+
+
+class Driver(Strict):
+    input: str = Field(description="A sizing input with a size limit: users, repositories, largest_repo_gb or concurrent_users.")
+    value: float = Field(description="Its value (given, or the estimator's default).")
+    tier: Id = Field(description="The size this input alone needs: the smallest whose limit it does not exceed.")
+    tier_name: str
+    given: bool = Field(description="False when the value is the estimator's default.")
+
+
+class ServiceResources(Strict):
+    """One service: per-replica values; 0 everywhere when the inputs turn it off; null where the method sets no such value."""
+
+    name: Id = Field(description="A service id from catalog/services/.")
+    enabled: bool
+    per_node: bool = Field(description="Runs once per node (a DaemonSet), whatever replicas says.")
+    pod: str | None = Field(description="The pod it shares with other services (same replica count), if any.")
+    replicas: int
+    cpu_request: float | None
+    cpu_limit: float | None
+    memory_request_gb: float | None
+    memory_limit_gb: float | None
+    storage_gb: float | None = Field(description="Disk per replica, in GB.")
+
+
+class Totals(Strict):
+    """Sums over enabled services of value x replicas (x nodes for per-node services), to thousandths."""
+
+    cpu_request: float
+    cpu_limit: float
+    memory_request_gb: float
+    memory_limit_gb: float
+    storage_gb: float
+
+
+class Machines(Strict):
+    role: Literal["worker nodes", "all services"] = Field(description="Kubernetes worker nodes, or the one machine of a single-machine method.")
+    count: int = Field(ge=1)
+    vcpu: int = Field(description="vCPU each machine has at least.")
+    memory_gb: float = Field(description="Memory each machine has at least.")
+    instance_types: dict[Cloud, str | None] = Field(description="A machine type per cloud; null when no catalog type fits.")
+    ssd: bool
+    boot_disk_gb: int | None = None
+    data_disk_gb: int | None = Field(default=None, description="Single machine: the sum of all services' storage.")
+    storage_class: str | None = Field(default=None, description="Kubernetes: what the volumes' storage class must provide.")
+    pods: int | None = Field(default=None, description="Kubernetes: pods placed, per-node pods not counted.")
+    headroom: float | None = Field(default=None, description="Kubernetes: fraction of each node kept free.")
+
+
+class AnswerSources(Strict):
+    """Where each number comes from: catalog files, relative to the catalog root."""
+
+    tier: str
+    drivers: dict[str, str] = Field(description="Input -> the size file that sets the limit it fits.")
+    defaults: str | None
+    method: str
+    recommended_method: str | None = Field(description="Where the default method comes from, when no method was given.")
+    architecture: str | None
+    services: dict[Id, dict[str, str]] = Field(description="Service -> field -> the file (and key) its value comes from.")
+    machines: list[str]
+    rules: str = Field(description="The sizing model: interpolation, rounding, tier and node-plan rules.")
+
+
+class SizingAnswer(Strict):
+    """What `refarch size --format json` prints and the API's size route returns."""
+
+    schema_version: Literal[1]
+    version: str = Field(description="The product version sized for: the latest release in the catalog.")
+    inputs: dict[str, float | bool | str | None] = Field(description="Every input as used: given, or the estimator's default.")
+    defaulted: list[str] = Field(description="Inputs that took the estimator's default.")
+    tier: Id = Field(description="The size: the largest of the sizes each input needs.")
+    tier_name: str
+    drivers: list[Driver]
+    driven_by: list[str] = Field(description="The inputs whose own size is the answer's size.")
+    contact_support: bool
+    beyond_model: bool = Field(description="Some input is past what the resource estimator covers; the answer is its nearest.")
+    beyond_model_inputs: list[str]
+    method: Id
+    method_serves_tier: bool
+    architecture: Id | None = Field(description="The reference architecture for this size and method, when the catalog has one.")
+    services: list[ServiceResources]
+    totals: Totals
+    machines: list[Machines]
+    notes: list[str]
+    sources: AnswerSources
