@@ -383,7 +383,7 @@ def releases_page(f: Facts, stops: list[dict[str, Any]]) -> dict[str, Any]:
         "latest": f.latest,
         "policy": f.product.support_policy,
         "methods": [m for m in f.current_methods()],
-        "mvu_from": "3.20",
+        "upgrades": f.catalog.upgrades,
         "stops": stops,
         "releases": f.catalog.releases,
     }
