@@ -311,7 +311,14 @@ def services_page(f: Facts) -> dict[str, Any]:
 
 def sizing_page(f: Facts) -> dict[str, Any]:
     archs = sorted(f.catalog.architectures.values(), key=lambda a: (a.method, f.catalog.sizes[a.size].rank))
-    return {"sizes": f.sizes, "product": f.product, "methods": f.current_methods(), "model": sizing_model(f.catalog), "architectures": archs}
+    return {
+        "sizes": f.sizes,
+        "product": f.product,
+        "methods": f.current_methods(),
+        "methods_by_id": f.catalog.methods,
+        "model": sizing_model(f.catalog),
+        "architectures": archs,
+    }
 
 
 def _size_condition(size: Size, short: bool = False, beyond: bool = False) -> str:
