@@ -392,7 +392,7 @@ class _Service:
         "static",
     )
 
-    def __init__(self, entry: dict[str, Any]):
+    def __init__(self, entry: dict[str, Any], whole_above: float, step: float):
         self.id: str = entry["id"]
         self.per_node: bool = entry["per_node"]
         self.pod: str | None = entry["pod"]
@@ -405,8 +405,10 @@ class _Service:
         # Fields with the same point positions share one search for the segment.
         grouped: dict[tuple[float, ...], list[tuple[str, tuple[float, ...], tuple[float, ...]]]] = {}
         for name in FIELDS:
-            points = entry["points"].get(name)
-            if points:
+            points = entry["points"].get(name) or []
+            if len(points) == 1:  # one point: the same value for every input
+                self.template[name] = _round(points[0][1], whole_above, step)
+            elif points:
                 values = tuple(p[1] for p in points)
                 steps = (0.0, *(b - a for a, b in zip(values, values[1:], strict=False)))
                 grouped.setdefault(tuple(p[0] for p in points), []).append((name, values, steps))
@@ -458,7 +460,7 @@ class _Prepared:
         self.covered = tuple((name, spec["covered_max"]) for name, spec in model["inputs"].items() if spec["covered_max"] is not None)
         self.factors = tuple((name, tuple((input_name, coefficient) for input_name, coefficient in terms)) for name, terms in model["factors"].items())
         self.limits = tuple((name, tuple(size["limits"][name] for size in model["sizes"])) for name in model["tier_inputs"])
-        self.services = {source: tuple(_Service(entry) for entry in entries) for source, entries in model["services"].items()}
+        self.services = {source: tuple(_Service(entry, self.whole_above, self.step) for entry in entries) for source, entries in model["services"].items()}
         self.static = {source: _Static(services) for source, services in self.services.items()}
         self.sources = {source: {entry["id"]: entry["sources"] for entry in entries} for source, entries in model["services"].items()}
         self.size_files = {size["id"]: size["file"] for size in model["sizes"]}
