@@ -187,6 +187,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
 
     _register_domain_routes(api, catalog)
     app.include_router(api)
+    _document_bodies(app)
 
     if site_dir is not None and (site_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=site_dir, html=True), name="site")
@@ -218,6 +219,20 @@ def _entity_routes(api: APIRouter, catalog: Catalog, segment: str, attribute: st
     one_entity.__doc__ = f"One {singular} by id."
     api.add_api_route(f"/{segment}", list_entities, methods=["GET"], response_model=EntityList, tags=["catalog"], name=f"list_{attribute}")
     api.add_api_route(f"/{segment}/{{entity_id}}", one_entity, methods=["GET"], response_model=EntityBody, tags=["catalog"], name=f"get_{attribute}")
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Routes that parse their own bodies (for line-numbered problems) still publish the body's schema."""
+    from .api_routes import add_body_components
+
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_body_components(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _register_domain_routes(api: APIRouter, catalog: Catalog) -> None:

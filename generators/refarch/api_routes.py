@@ -1,11 +1,189 @@
-"""API routes over the domain engines (sizing, checking, upgrades): each calls the same function as its CLI command."""
+"""API routes over the domain engines: each calls the same function as its CLI command and returns the same JSON."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Any, Literal
 
-from .loading import Catalog
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from .loading import Catalog, validate_document
+from .models.report import CheckRun, Triage
+from .models.sizing import SizingAnswer
+from .problems import InputError, Problem
+from .yamlfile import parse
+
+BODY_LABEL = "<body>"
+
+
+class _Open(BaseModel):
+    """Output shapes that name the fields clients rely on and allow the rest (documented in the CLI's JSON)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class UpgradeStep(_Open):
+    from_: str = Field(alias="from")
+    to: str = Field(description="The version to install: the latest patch of the target minor.")
+    type: Literal["standard", "mvu"]
+    reason: str
+    manual_steps: list[dict[str, Any]]
+    downtime: str
+
+
+class UpgradePlan(_Open):
+    schema_version: Literal[1]
+    kind: Literal["upgrade-plan"]
+    from_: str = Field(alias="from")
+    to: str
+    steps: list[UpgradeStep]
+    total_downtime: dict[str, Any]
+
+
+class MigratePlan(_Open):
+    schema_version: Literal[1]
+    kind: Literal["migration-plan"]
+    found: bool
+    answer: str
+    routes: list[dict[str, Any]]
+
+
+# Models whose JSON Schema documents a body the route reads itself (to report problems by line).
+BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """openapi_extra for a route that parses its own body: a $ref that add_body_components() resolves."""
+    BODY_MODELS[model.__name__] = model
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+
+
+def add_body_components(spec: dict[str, Any]) -> dict[str, Any]:
+    """Put the body models (and the models they use) into the spec's components."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in BODY_MODELS.items():
+        schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        for def_name, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(def_name, definition)
+        schemas[name] = schema
+    return spec
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+async def _document(request: Request) -> tuple[Any, Any]:
+    """The request body as parsed YAML/JSON with line numbers, so problems point into the body."""
+    raw = await request.body()
+    if not raw.strip():
+        raise InputError([Problem(BODY_LABEL, None, "", "the request body is empty; send a JSON document")])
+    return parse(raw, BODY_LABEL)
 
 
 def register(api: APIRouter, catalog: Catalog) -> None:
     """Add the domain routes to `api`."""
+    _sizing_routes(api, catalog)
+    _check_routes(api, catalog)
+    _upgrade_routes(api, catalog)
+
+
+# --- sizing ------------------------------------------------------------------------------
+
+SIZE_INPUTS = ("users", "repositories", "total_repo_size_gb", "largest_repo_gb", "largest_index_gb", "concurrent_users", "code_insights", "syntactic_code_intel", "method", "cloud")
+
+
+def _sizing_routes(api: APIRouter, catalog: Catalog) -> None:
+    from .sizing import evaluate, read_inputs, sizing_model_json
+
+    model = sizing_model_json(catalog)
+
+    @api.get("/size", response_model=SizingAnswer, response_model_exclude_unset=True, tags=["sizing"])
+    def size_get(
+        users: str | None = Query(default=None, description="People who will use the instance."),
+        repositories: str | None = Query(default=None, description="Repositories to index."),
+        total_repo_size_gb: str | None = Query(default=None, description="Size of all repositories together, in GB."),
+        largest_repo_gb: str | None = Query(default=None, description="Size of the largest repository, in GB."),
+        largest_index_gb: str | None = Query(default=None, description="Largest precise code-intelligence index, in GB; 0 turns it off."),
+        concurrent_users: str | None = Query(default=None, description="Users active at the same moment."),
+        code_insights: str | None = Query(default=None, description="true or false (default: true)."),
+        syntactic_code_intel: str | None = Query(default=None, description="true or false (default: false)."),
+        method: str | None = Query(default=None, description="Deployment method id (default: the recommended one for the size)."),
+        cloud: str | None = Query(default=None, description="aws, gcp or azure."),
+    ) -> dict[str, Any]:
+        """Size a deployment from query parameters: the same JSON as `refarch size --format json`."""
+        given = {name: value for name, value in locals().items() if name in SIZE_INPUTS and value is not None}
+        return evaluate(model, read_inputs(model, given, keys={name: name for name in SIZE_INPUTS}, parse_strings=True))
+
+    @api.post("/size", response_model=SizingAnswer, response_model_exclude_unset=True, tags=["sizing"])
+    def size_post(inputs: dict[str, Any] = Body(description="Sizing inputs, the same keys as the query form or a requirements file's scale: block.")) -> dict[str, Any]:
+        """Size a deployment from a JSON body: the same JSON as `refarch size --format json`."""
+        return evaluate(model, read_inputs(model, inputs, keys={name: name for name in SIZE_INPUTS}))
+
+
+# --- checking and triage -----------------------------------------------------------------
+
+
+def _check_routes(api: APIRouter, catalog: Catalog) -> None:
+    from .checking import check, combine, requirement_problems
+    from .exceptions import triage
+    from .models import ExceptionRequest, Requirements
+
+    @api.post(
+        "/check",
+        response_model=CheckRun,
+        tags=["checking"],
+        openapi_extra=body_schema(Requirements),
+    )
+    async def check_route(request: Request, as_of: dt.date | None = Query(default=None, description="Judge on this date (default: today, UTC).")) -> dict[str, Any]:
+        """Check a requirements document against the support matrix: the same JSON as `refarch check --format json`.
+
+        Stateless: exceptions are not applied here, and nothing sent is stored.
+        """
+        data, lines = await _document(request)
+        requirements = validate_document(data, Requirements, BODY_LABEL, lines)
+        problems = requirement_problems(catalog, requirements, BODY_LABEL, lines)
+        if problems:
+            raise InputError(problems)
+        date = as_of or _today()
+        return combine([check(catalog, requirements, date, [], file=BODY_LABEL, lines=lines)], date)
+
+    @api.post(
+        "/exception/triage",
+        response_model=Triage,
+        tags=["checking"],
+        openapi_extra=body_schema(ExceptionRequest),
+    )
+    async def triage_route(request: Request, as_of: dt.date | None = Query(default=None)) -> dict[str, Any]:
+        """Triage an exception request: the same JSON as `refarch exception triage --format json`. Writes nothing."""
+        data, lines = await _document(request)
+        exception_request = validate_document(data, ExceptionRequest, BODY_LABEL, lines)
+        return triage(catalog, exception_request, as_of or _today(), file=BODY_LABEL)
+
+
+# --- upgrades and migrations -------------------------------------------------------------
+
+
+def _upgrade_routes(api: APIRouter, catalog: Catalog) -> None:
+    from .upgrades import migrate_plan, upgrade_plan
+
+    @api.get("/upgrade-plan", response_model=UpgradePlan, response_model_by_alias=True, tags=["upgrades"])
+    def upgrade_route(
+        from_version: str = Query(alias="from", description='The version running now, e.g. "5.9".'),
+        to_version: str = Query(alias="to", description='The version to reach, e.g. "7.5".'),
+        method: str = Query(description="Deployment method id."),
+        postgres: str | None = Query(default=None, description="bundled, bundled-12, bundled-16 or external-VERSION."),
+        strategy: Literal["fewest-steps", "least-downtime"] = Query(default="fewest-steps"),
+    ) -> dict[str, Any]:
+        """The upgrade path between two versions: the same JSON as `refarch upgrade-plan --format json`."""
+        return upgrade_plan(catalog, from_version, to_version, method, postgres, strategy)
+
+    @api.get("/migrate-plan", response_model=MigratePlan, response_model_by_alias=True, tags=["upgrades"])
+    def migrate_route(
+        from_method: str = Query(description="Deployment method id used now."),
+        to_method: str = Query(description="Deployment method id to move to."),
+        version: str | None = Query(default=None, description="Product version running now."),
+    ) -> dict[str, Any]:
+        """The supported route between two deployment methods: the same JSON as `refarch migrate-plan --format json`."""
+        return migrate_plan(catalog, from_method, to_method, version)
