@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -20,10 +22,13 @@ from . import __version__
 from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
+from .models.common import IsoDate
 from .problems import InputError, did_you_mean
 
 MAX_BODY = 1024 * 1024
 PREFIX = "/api/v1"
+
+
 
 
 # --- response shapes --------------------------------------------------------------------
@@ -145,6 +150,19 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         details = [ErrorDetail(loc=".".join(str(p) for p in item["loc"]), message=item["msg"]) for item in error.errors()]
         return _error(422, "invalid input", details)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:  # FastAPI could not parse the body: an input problem like any other
+            return _error(422, "invalid input", [ErrorDetail(loc="body", message="the body is not valid JSON; send a JSON document")])
+        if error.status_code == 405:
+            allowed = sorted({m for r in app.routes if isinstance(r, APIRoute) and r.path == request.url.path for m in r.methods})
+            response = _error(405, "method not allowed", [ErrorDetail(loc="method", message=f"{request.method} is not allowed here; use {' or '.join(allowed)}")])
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        if error.status_code == 404:
+            return _error(404, "not found", [ErrorDetail(loc="path", message=f"no page or API route at {request.url.path}")])
+        return _error(error.status_code, str(error.detail), [])
+
     @app.exception_handler(Exception)
     async def on_crash(_: Request, error: Exception) -> JSONResponse:  # never a traceback in a response
         return _error(500, "internal error", [ErrorDetail(loc="server", message="the server could not answer this request; it has been logged")])
@@ -157,13 +175,13 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         return Health(status="ok", product=catalog.product.id, catalog_version=version, refarch_version=__version__)
 
     @api.get("/releases", tags=["catalog"])
-    def releases(as_of: dt.date | None = Query(default=None, description="Judge status on this date (default: today, UTC).")) -> dict[str, Any]:
+    def releases(as_of: IsoDate | None = Query(default=None, description="Judge status on this date (default: today, UTC).")) -> dict[str, Any]:
         """Every release with its support status on a date."""
         date = as_of or _today()
         return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "items": [s.as_dict() for s in release_statuses(catalog, date)]}
 
     @api.get("/releases/{version}", tags=["catalog"])
-    def release(version: str, as_of: dt.date | None = Query(default=None)) -> dict[str, Any]:
+    def release(version: str, as_of: IsoDate | None = Query(default=None)) -> dict[str, Any]:
         """One release with its support status on a date."""
         date = as_of or _today()
         statuses = {s.version: s for s in release_statuses(catalog, date)}
@@ -177,8 +195,8 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     @api.get("/matrix", tags=["catalog"])
     def matrix(
         version: str | None = Query(default=None, description='Product version, e.g. "7.5" (default: the latest).'),
-        method: str | None = Query(default=None, description="Only this deployment method."),
-        as_of: dt.date | None = Query(default=None),
+        method: str | None = Query(default=None, description="Only this deployment method.", json_schema_extra={"enum": list(catalog.methods)}),
+        as_of: IsoDate | None = Query(default=None),
     ) -> dict[str, Any]:
         """The support matrix for a product version: the same JSON as `refarch matrix --format json`."""
         chosen = version or catalog.releases.releases[-1].version

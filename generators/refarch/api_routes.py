@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from .loading import Catalog, validate_document
+from .models.common import IsoDate
 from .models.report import CheckRun, Triage
 from .models.sizing import SizingAnswer
 from .problems import InputError, Problem
@@ -109,8 +110,8 @@ def _sizing_routes(api: APIRouter, catalog: Catalog) -> None:
         concurrent_users: str | None = Query(default=None, description="Users active at the same moment."),
         code_insights: str | None = Query(default=None, description="true or false (default: true)."),
         syntactic_code_intel: str | None = Query(default=None, description="true or false (default: false)."),
-        method: str | None = Query(default=None, description="Deployment method id (default: the recommended one for the size)."),
-        cloud: str | None = Query(default=None, description="aws, gcp or azure."),
+        method: str | None = Query(default=None, description="Deployment method id (default: the recommended one for the size).", json_schema_extra={"enum": list(catalog.methods)}),
+        cloud: str | None = Query(default=None, description="aws, gcp or azure.", json_schema_extra={"enum": ["aws", "gcp", "azure"]}),
     ) -> dict[str, Any]:
         """Size a deployment from query parameters: the same JSON as `refarch size --format json`."""
         given = {name: value for name, value in locals().items() if name in SIZE_INPUTS and value is not None}
@@ -136,7 +137,7 @@ def _check_routes(api: APIRouter, catalog: Catalog) -> None:
         tags=["checking"],
         openapi_extra=body_schema(Requirements),
     )
-    async def check_route(request: Request, as_of: dt.date | None = Query(default=None, description="Judge on this date (default: today, UTC).")) -> dict[str, Any]:
+    async def check_route(request: Request, as_of: IsoDate | None = Query(default=None, description="Judge on this date (default: today, UTC).")) -> dict[str, Any]:
         """Check a requirements document against the support matrix: the same JSON as `refarch check --format json`.
 
         Stateless: exceptions are not applied here, and nothing sent is stored.
@@ -155,7 +156,7 @@ def _check_routes(api: APIRouter, catalog: Catalog) -> None:
         tags=["checking"],
         openapi_extra=body_schema(ExceptionRequest),
     )
-    async def triage_route(request: Request, as_of: dt.date | None = Query(default=None)) -> dict[str, Any]:
+    async def triage_route(request: Request, as_of: IsoDate | None = Query(default=None)) -> dict[str, Any]:
         """Triage an exception request: the same JSON as `refarch exception triage --format json`. Writes nothing."""
         data, lines = await _document(request)
         exception_request = validate_document(data, ExceptionRequest, BODY_LABEL, lines)
@@ -172,7 +173,7 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog) -> None:
     def upgrade_route(
         from_version: str = Query(alias="from", description='The version running now, e.g. "5.9".'),
         to_version: str = Query(alias="to", description='The version to reach, e.g. "7.5".'),
-        method: str = Query(description="Deployment method id."),
+        method: str = Query(description="Deployment method id.", json_schema_extra={"enum": list(catalog.methods)}),
         postgres: str | None = Query(default=None, description="bundled, bundled-12, bundled-16 or external-VERSION."),
         strategy: Literal["fewest-steps", "least-downtime"] = Query(default="fewest-steps"),
     ) -> dict[str, Any]:
@@ -181,8 +182,8 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog) -> None:
 
     @api.get("/migrate-plan", response_model=MigratePlan, response_model_by_alias=True, tags=["upgrades"])
     def migrate_route(
-        from_method: str = Query(description="Deployment method id used now."),
-        to_method: str = Query(description="Deployment method id to move to."),
+        from_method: str = Query(description="Deployment method id used now.", json_schema_extra={"enum": list(catalog.methods)}),
+        to_method: str = Query(description="Deployment method id to move to.", json_schema_extra={"enum": list(catalog.methods)}),
         version: str | None = Query(default=None, description="Product version running now."),
     ) -> dict[str, Any]:
         """The supported route between two deployment methods: the same JSON as `refarch migrate-plan --format json`."""

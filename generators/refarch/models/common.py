@@ -48,6 +48,22 @@ Minor = Annotated[str, BeforeValidator(_check_minor)]
 
 Url = Annotated[str, Field(min_length=1)]
 
+
+def _iso_date(value: Any) -> Any:
+    """Only YYYY-MM-DD text: pydantic's lax mode would read "0" as 1970-01-01."""
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        raise ValueError(f"expected a date like 2026-11-27 (got {value!r})")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+"""A calendar date written YYYY-MM-DD."""
+
 MACHINE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
