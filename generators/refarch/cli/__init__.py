@@ -7,14 +7,6 @@ from __future__ import annotations
 
 import sys
 
-# Each module registers its commands on `main` when imported.
-from . import catalog as _catalog  # noqa: E402,F401
-from . import check as _check  # noqa: E402,F401
-from . import exception as _exception  # noqa: E402,F401
-from . import serve as _serve  # noqa: E402,F401
-from . import site as _site  # noqa: E402,F401
-from . import upgrade as _upgrade  # noqa: E402,F401
-from . import size as _size  # noqa: E402,F401
 from .common import main
 
 __all__ = ["main", "run"]

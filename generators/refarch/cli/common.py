@@ -30,7 +30,33 @@ def default_root() -> Path:
     return package.parents[1]
 
 
+# Command name -> the module that defines it. A module is imported only when its command runs (or
+# when --help lists them), so `refarch size` does not pay for importing the checker or the server.
+LAZY_COMMANDS = {
+    "validate": "catalog",
+    "matrix": "catalog",
+    "schema": "catalog",
+    "check": "check",
+    "exception": "exception",
+    "serve": "serve",
+    "site": "site",
+    "size": "size",
+    "upgrade-plan": "upgrade",
+    "migrate-plan": "upgrade",
+}
+
+
 class Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            importlib.import_module(f"refarch.cli.{LAZY_COMMANDS[cmd_name]}")  # registers its commands on `main`
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
