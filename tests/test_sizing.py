@@ -672,3 +672,20 @@ def test_an_inputs_file_matches_the_published_schema(repo_root: Path) -> None:
     jsonschema.validate({"users": 3000, "repositories": 40000, "code_insights": False, "cloud": "gcp"}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"users": 0}, schema)
+
+
+# --- the tier alone (what checks use) ---------------------------------------------------------
+
+
+def test_size_tier_agrees_with_the_full_engine(catalog: Catalog) -> None:
+    from refarch.sizing import size_tier
+
+    @settings(max_examples=200, deadline=None)
+    @given(base=inputs_strategy, drop=st.sets(st.sampled_from(NUMBERS)))
+    def check(base: dict[str, Any], drop: set[str]) -> None:
+        inputs = SizingInputs(**{k: v for k, v in _inputs(base).items() if k not in drop})
+        full, tier_only = size(catalog, inputs), size_tier(catalog, inputs)
+        for key in ("tier", "drivers", "beyond_model", "beyond_model_inputs", "method", "method_serves_tier", "architecture", "inputs"):
+            assert tier_only[key] == full[key], key
+
+    check()

@@ -566,6 +566,29 @@ def _tier_index(limits: tuple[float | None, ...], value: float) -> int:
     return -1
 
 
+def _tier(prepared: _Prepared, sizes: list[dict[str, Any]], values: Mapping[str, Any], defaulted: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+    """The size each input needs on its own, the largest of them, and the inputs beyond what the model covers."""
+    drivers = []
+    past_every_size = []
+    tier_index = 0
+    for name, limits in prepared.limits:
+        value = values.get(name)
+        if value is None:
+            continue
+        index = _tier_index(limits, value)
+        if index < 0:
+            past_every_size.append(name)
+            index = len(limits) - 1
+        size_ = sizes[index]
+        drivers.append({"input": name, "value": value, "tier": size_["id"], "tier_name": size_["name"], "given": name not in defaulted})
+        if index > tier_index:
+            tier_index = index
+    beyond_inputs = [name for name, covered_max in prepared.covered if values.get(name) is not None and values[name] > covered_max]
+    if past_every_size:
+        beyond_inputs = sorted(set(beyond_inputs) | set(past_every_size))
+    return drivers, sizes[tier_index], beyond_inputs
+
+
 def evaluate(model: Model, inputs: Mapping[str, Any]) -> Answer:
     """Size one set of checked inputs (see read_inputs) against a compiled model."""
     prepared = _prepare(model)
@@ -582,25 +605,8 @@ def evaluate(model: Model, inputs: Mapping[str, Any]) -> Answer:
         notes.append(note)
 
     # 1. The tier: each input on its own, then the largest.
-    drivers = []
-    past_every_size = []
-    tier_index = 0
-    for name, limits in prepared.limits:
-        value = values.get(name)
-        if value is None:
-            continue
-        index = _tier_index(limits, value)
-        if index < 0:
-            past_every_size.append(name)
-            index = len(limits) - 1
-        size_ = sizes[index]
-        drivers.append({"input": name, "value": value, "tier": size_["id"], "tier_name": size_["name"], "given": name not in defaulted})
-        if index > tier_index:
-            tier_index = index
-    tier = sizes[tier_index]
-    beyond_inputs = [name for name, covered_max in prepared.covered if values.get(name) is not None and values[name] > covered_max]
-    if past_every_size:
-        beyond_inputs = sorted(set(beyond_inputs) | set(past_every_size))
+    drivers, tier, beyond_inputs = _tier(prepared, sizes, values, defaulted)
+    tier_index = sizes.index(tier)
     beyond_model = bool(beyond_inputs)
     contact_support = tier["contact_support"] or beyond_model
 
@@ -909,9 +915,8 @@ def _single_machine(model: Model, tier: dict[str, Any], totals: dict[str, Any], 
     }
 
 
-def size(catalog: Catalog, inputs: SizingInputs) -> Answer:
-    """Size a deployment: the tier, the architecture, per-service resources, machines and advice."""
-    model = sizing_model_json(catalog)
+def _values(model: Model, inputs: SizingInputs) -> dict[str, Any]:
+    """SizingInputs as the engine's checked inputs (see read_inputs)."""
     values = inputs.model_dump()
     # SizingInputs has checked types and ranges; what is left is what read_inputs adds: the catalog's methods, whole floats as ints.
     if values["method"] is not None and values["method"] not in model["methods"]:
@@ -920,4 +925,34 @@ def size(catalog: Catalog, inputs: SizingInputs) -> Answer:
         value = values[name]
         if value.__class__ is float and value.is_integer():
             values[name] = int(value)
-    return evaluate(model, values)
+    return values
+
+
+def size(catalog: Catalog, inputs: SizingInputs) -> Answer:
+    """Size a deployment: the tier, the architecture, per-service resources, machines and advice."""
+    model = sizing_model_json(catalog)
+    return evaluate(model, _values(model, inputs))
+
+
+def size_tier(catalog: Catalog, inputs: SizingInputs) -> dict[str, Any]:
+    """Only the first part of size(): the tier and what drove it, whether the method serves it, and its architecture.
+
+    The same values as size() gives for these keys, without computing resources or machines (for checks).
+    """
+    model = sizing_model_json(catalog)
+    prepared = _prepare(model)
+    values, defaulted = _effective_inputs(prepared, _values(model, inputs))
+    drivers, tier, beyond_inputs = _tier(prepared, model["sizes"], values, defaulted)
+    method_id = values.get("method") or tier["recommended_method"] or model["recommended_method"]
+    serves = tier["id"] in model["methods"][method_id]["serves"]
+    architecture = f"{method_id}-{tier['id']}"
+    return {
+        "tier": tier["id"],
+        "drivers": drivers,
+        "beyond_model": bool(beyond_inputs),
+        "beyond_model_inputs": beyond_inputs,
+        "method": method_id,
+        "method_serves_tier": serves,
+        "architecture": architecture if serves and architecture in model["architectures"] else None,
+        "inputs": values,
+    }
