@@ -12,11 +12,11 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
 from .lifecycle import release_statuses
@@ -155,7 +155,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         if error.status_code == 400:  # FastAPI could not parse the body: an input problem like any other
             return _error(422, "invalid input", [ErrorDetail(loc="body", message="the body is not valid JSON; send a JSON document")])
         if error.status_code == 405:
-            allowed = sorted({m for r in app.routes if isinstance(r, APIRoute) and r.path == request.url.path for m in r.methods})
+            allowed = sorted({m for r in app.routes if isinstance(r, APIRoute) and r.path == request.url.path for m in (r.methods or ())})
             response = _error(405, "method not allowed", [ErrorDetail(loc="method", message=f"{request.method} is not allowed here; use {' or '.join(allowed)}")])
             response.headers["Allow"] = ", ".join(allowed)
             return response

@@ -168,7 +168,7 @@ def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         return f"expected one of {', '.join(expected)} (got {given!r}){did_you_mean(str(given), expected)}"
     if kind == "value_error":
         return str(error["ctx"]["error"])
-    text = error["msg"]
+    text = str(error["msg"])
     if kind.endswith("_type") or kind.endswith("_parsing"):
         text = f"{text[0].lower()}{text[1:]} (got {given!r})"
     return text
@@ -179,7 +179,7 @@ def problems_from(error: ValidationError, model: type[BaseModel], file: str, lin
     out = []
     items = error.errors(include_url=False)
     # A misspelt required key shows up twice (unknown 'mvuu', missing 'mvu'): report only the first, which has the fix.
-    misspelt = set()
+    misspelt: set[tuple[tuple[Any, ...], str]] = set()
     for item in items:
         if item["type"] == "extra_forbidden":
             parent = tuple(item["loc"][:-1])
