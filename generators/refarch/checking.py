@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .lifecycle import at_or_after, level_at, release_statuses
 from .matrix import rule_at
+from .memo import per_catalog
 from .models import ExceptionRecord, Requirements, minor_of, version_key
 from .models.requirements import service_id
 from .problems import InputError, Problem, did_you_mean, one_of
@@ -139,22 +139,11 @@ class _Index:
         return self.levels[level].outcome == "pass"
 
 
-_INDEXES: dict[int, tuple[weakref.ref[Any], _Index]] = {}
 
 
+@per_catalog
 def _index(catalog: Catalog) -> _Index:
-    found = _INDEXES.get(id(catalog))
-    if found is not None and found[0]() is catalog:
-        return found[1]
-    index = _Index(catalog)
-    key = id(catalog)
-    _INDEXES[key] = (weakref.ref(catalog, functools.partial(_forget, _INDEXES, key)), index)
-    return index
-
-
-def _forget(table: dict[int, Any], key: int, _ref: Any) -> None:
-    """Drop a collected catalog's index (the table is bound, so this works while the interpreter shuts down)."""
-    table.pop(key, None)
+    return _Index(catalog)
 
 
 # --- input problems: ids the catalog does not know ---------------------------------------

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import math
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .memo import per_catalog
 from .problems import InputError, Problem, did_you_mean, one_of
 
 if TYPE_CHECKING:
@@ -216,27 +216,10 @@ def compile_model(catalog: Catalog) -> Model:
     return canonical
 
 
-_compiled: dict[int, tuple[weakref.ref[Any], Model]] = {}
-
-
+@per_catalog
 def sizing_model_json(catalog: Catalog) -> Model:
     """The compiled model for this catalog, compiled once per catalog object. Treat it as read-only."""
-    key = id(catalog)
-    hit = _compiled.get(key)
-    if hit is not None and hit[0]() is catalog:
-        return hit[1]
-    model = compile_model(catalog)
-    _compiled[key] = (weakref.ref(catalog, _forgetter(key, _compiled)), model)
-    return model
-
-
-def _forgetter(key: int, compiled: dict[int, Any]) -> Callable[[Any], None]:
-    """Drops a catalog's model when the catalog goes; holds the dict itself, which outlives module teardown."""
-
-    def forget(_ref: Any) -> None:
-        compiled.pop(key, None)
-
-    return forget
+    return compile_model(catalog)
 
 
 # --- reading inputs -----------------------------------------------------------------------

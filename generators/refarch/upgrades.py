@@ -8,7 +8,6 @@ upgrade-notes/ and migrations/.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -18,6 +17,7 @@ import networkx as nx
 
 from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
+from .memo import per_catalog
 from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, minor_of, version_key
 from .problems import InputError, Problem, did_you_mean
 
@@ -87,15 +87,9 @@ class _Graph:
     paths: dict[tuple[int, str], dict[int, tuple[int, ...]]] = field(default_factory=dict)
 
 
-_CACHE: dict[int, tuple[weakref.ref[Any], _Prepared]] = {}
-
-
+@per_catalog
 def _prepared(catalog: Catalog) -> _Prepared:
     """The per-catalog lookups, built once per Catalog object and dropped with it."""
-    key = id(catalog)
-    entry = _CACHE.get(key)
-    if entry is not None and entry[0]() is catalog:
-        return entry[1]
     releases = catalog.releases.releases
     minors = [r.version for r in releases]
     patch = [r.latest_patch for r in releases]
@@ -120,7 +114,6 @@ def _prepared(catalog: Catalog) -> _Prepared:
         stop_span={stop_id: span(stop) for stop_id, stop in catalog.upgrade_stops.items()},
         first_at_or_after={note_id: first_node_at(note.version) for note_id, note in catalog.upgrade_notes.items()},
     )
-    _CACHE[key] = (weakref.ref(catalog, lambda _ref, key=key, cache=_CACHE: cache.pop(key, None)), prepared)  # type: ignore[misc]
     return prepared
 
 
