@@ -174,8 +174,10 @@ def test_check_stores_nothing(client: TestClient, repo_root: Path) -> None:
 def test_triage_matches_the_cli(client: TestClient, run: Callable[..., Result], tmp_path: Path) -> None:
     from refarch.yamlfile import parse
 
+    deviating = tmp_path / "requirements.yaml"  # Helm does not offer ssh-git: one deviation to request an exception for
+    deviating.write_text((REQUIREMENTS / "valid" / "acme.yaml").read_text(encoding="utf-8").replace("options: [", "options: [ssh-git, "), encoding="utf-8")
     request_file = tmp_path / "request.yaml"
-    assert run("exception", "new", str(REQUIREMENTS / "valid" / "acme.yaml"), "-o", str(request_file), "--as-of", "2026-11-27").exit_code == 0
+    assert run("exception", "new", str(deviating), "-o", str(request_file), "--as-of", "2026-11-27").exit_code == 0
     cli = _cli_json(run, "exception", "triage", str(request_file), "--as-of", "2026-11-27", "--format", "json")
     data, _ = parse(request_file.read_bytes(), "request")
     response = client.post("/api/v1/exception/triage", params={"as_of": "2026-11-27"}, json=data)

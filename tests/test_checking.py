@@ -135,7 +135,7 @@ SCENARIOS: list[Scenario] = [
     case("redis standalone", [{"services": {"redis": {"provider": "aws-elasticache", "mode": "standalone"}}}], "service.mode", ["pass"]),
     case("redis cluster", [{"services": {"redis": {"provider": "aws-elasticache", "mode": "cluster"}}}], "service.mode", ["fail"]),
     case("option offered", [], "option.support", ["pass"]),
-    case("option not offered by the method", [{"options": ["network-policy"]}], "option.support", ["fail"]),
+    case("option not offered by the method", [{"options": ["ssh-git"]}], "option.support", ["fail"]),
     case("option best effort", [{"options": ["tls"]}], "option.support", ["warn"]),
     case("option before it exists", [{"version": "5.6", "options": ["syntactic-code-intel"]}], "option.support", ["fail"]),
     case("required option chosen", [{"options": ["private-registry", "air-gapped"]}], "option.requires", ["pass"]),
@@ -184,9 +184,9 @@ def test_base_is_supported_with_every_rule_passing(catalog: Catalog) -> None:
     [
         ([], "supported", 0),
         ([{"version": "7.3"}], "supported", 0),  # a warning alone does not fail
-        ([{"options": ["network-policy"]}], "exception-required", 1),
+        ([{"options": ["ssh-git"]}], "exception-required", 1),
         ([{"services": {"postgres": {"version": "15"}}}], "unsupported", 3),  # the product refuses older PostgreSQL
-        ([{"options": ["network-policy"]}, {"services": {"postgres": {"version": "15"}}}], "unsupported", 3),
+        ([{"options": ["ssh-git"]}, {"services": {"postgres": {"version": "15"}}}], "unsupported", 3),
     ],
 )
 def test_verdicts_and_exit_codes(catalog: Catalog, changes: list[dict[str, Any]], verdict: str, code: int) -> None:
@@ -233,7 +233,7 @@ def test_scale_is_judged_by_the_sizing_engine(catalog: Catalog, scale: dict[str,
 
 
 def test_tally_counts_every_finding_and_reads_like_conftest(catalog: Catalog) -> None:
-    report = judge(catalog, {"version": "7.3", "options": ["network-policy"]})
+    report = judge(catalog, {"version": "7.3", "options": ["ssh-git"]})
     tally = report["tally"]
     assert tally["checks"] == len(report["findings"]) == tally["passed"] + tally["warnings"] + tally["failed"] + tally["waived"]
     assert report["summary"] == f"{tally['checks']} checks, {tally['passed']} passed, 1 warning, 1 failed, 0 waived"
@@ -241,7 +241,7 @@ def test_tally_counts_every_finding_and_reads_like_conftest(catalog: Catalog) ->
 
 
 def test_check_is_deterministic_and_does_not_mutate_its_input(catalog: Catalog) -> None:
-    requirements = Requirements.model_validate(merged({"options": ["network-policy", "tls"]}))
+    requirements = Requirements.model_validate(merged({"options": ["ssh-git", "tls"]}))
     before = requirements.model_dump()
     assert check(catalog, requirements, AS_OF) == check(catalog, requirements, AS_OF)
     assert requirements.model_dump() == before
@@ -310,7 +310,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     cases = {
         "supported": merged({}),
         "warning": merged({"version": "7.3"}),
-        "exception": merged({"options": ["private-registry", "network-policy"]}),
+        "exception": merged({"options": ["private-registry", "ssh-git"]}),
         "unsupported": merged({"services": {"postgres": {"version": "15"}}}),
     }
     out = {}
@@ -364,7 +364,7 @@ def test_json_validates_against_the_published_schema(run: Run, files: dict[str, 
     jsonschema.validate(data, schema)
     assert data["schema_version"] == 1
     finding = next(f for r in data["reports"] for f in r["findings"] if f["rule_id"] == "option.support" and f["outcome"] == "fail")
-    assert finding["line"] == files["exception"].read_text(encoding="utf-8").splitlines().index("- network-policy") + 1
+    assert finding["line"] == files["exception"].read_text(encoding="utf-8").splitlines().index("- ssh-git") + 1
 
 
 def test_junit_parses_as_xml_with_a_case_per_finding(run: Run, files: dict[str, Path]) -> None:
@@ -416,9 +416,9 @@ def test_the_valid_examples_check(run: Run) -> None:
 def test_the_readme_example_is_the_real_output(run: Run, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo_root)
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
-    command = "$ .venv/bin/refarch check tests/data/requirements/valid/acme.yaml --as-of 2026-11-27\n"
+    command = "$ .venv/bin/refarch check tests/data/requirements/valid/initech.yaml --as-of 2026-11-27\n"
     block = readme.split(command, 1)[1].split("\n```", 1)[0]
-    result = run("check", "tests/data/requirements/valid/acme.yaml", "--as-of", "2026-11-27")
+    result = run("check", "tests/data/requirements/valid/initech.yaml", "--as-of", "2026-11-27")
     assert result.exit_code == 1
     assert block.splitlines() == [line.rstrip() for line in result.stdout.rstrip().splitlines()], "README example is stale: paste the new output"
 

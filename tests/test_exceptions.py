@@ -31,9 +31,9 @@ REQUIREMENTS: dict[str, Any] = {
     "version": "7.5",
     "deployment": {"method": "helm", "platform": "eks", "platform_version": "1.29", "architecture": "amd64"},
     "services": {"postgres": {"provider": "aws-rds", "version": "16"}},
-    "options": ["private-registry", "network-policy"],  # network-policy: Helm does not offer it (exception possible)
+    "options": ["private-registry", "ssh-git"],  # ssh-git: Helm does not offer it (exception possible)
 }
-WAIVER = {"rule_id": "option.support", "path": "options[1]", "requested": "network-policy"}
+WAIVER = {"rule_id": "option.support", "path": "options[1]", "requested": "ssh-git"}
 COMPLETE = {
     "deal_value_usd": 300000,
     "professional_services": "yes",
@@ -304,7 +304,7 @@ def test_triage_rechecks_against_the_current_catalog(catalog: Catalog) -> None:
     fixed = request.model_copy(update={"requirements": requirements(options=["private-registry"])})
     result = triage(catalog, fixed, TODAY)
     assert result["recommendation"] == "decline" and "not-needed" in [r["code"] for r in result["reasons"]]
-    assert result["resolved"] == ["option.support at options[1] = network-policy"] and result["new"] == []
+    assert result["resolved"] == ["option.support at options[1] = ssh-git"] and result["new"] == []
 
 
 def test_triage_caps_the_duration(catalog: Catalog) -> None:
@@ -337,7 +337,7 @@ def test_triage_of_an_incomplete_request_exits_1(run: Run, requirements_file: Pa
 
 
 def test_triage_locates_unknown_ids_inside_the_request(run: Run, filled_request: Path) -> None:
-    text = filled_request.read_text(encoding="utf-8").replace("- network-policy", "- netwrk-policy")
+    text = filled_request.read_text(encoding="utf-8").replace("- ssh-git", "- netwrk-policy")
     filled_request.write_text(text, encoding="utf-8")
     result = run("exception", "triage", str(filled_request))
     line = text.splitlines().index("  - netwrk-policy") + 1
