@@ -227,3 +227,10 @@ def test_every_route_is_in_the_openapi_spec_with_its_body(client: TestClient) ->
     body = spec["paths"]["/api/v1/check"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Requirements"}
     assert "Deployment" in spec["components"]["schemas"]
+
+
+def test_every_route_is_documented_in_the_readme(client: TestClient, repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    for path in client.get("/api/v1/openapi.json").json()["paths"]:
+        segment = path.removeprefix("/api/v1/").split("/")[0]
+        assert segment in readme, f"{path} is not in README.md's route table"

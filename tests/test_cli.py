@@ -31,3 +31,11 @@ def test_running_one_command_imports_only_its_module() -> None:
     code = "import sys; from refarch.cli import main; main(['upgrade-plan', '--help'], standalone_mode=False); print(sorted(m for m in sys.modules if m.startswith('refarch.cli.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "'refarch.cli.upgrade'" in out and "'refarch.cli.check'" not in out and "'refarch.cli.serve'" not in out
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_every_command_is_documented_in_the_readme(name: str) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"refarch {name}" in readme or f"`{name}`" in readme, f"refarch {name} is not in README.md"

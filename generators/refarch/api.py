@@ -23,7 +23,7 @@ from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
 from .models.common import IsoDate
-from .problems import InputError, did_you_mean
+from .problems import InputError, unknown
 
 MAX_BODY = 1024 * 1024
 PREFIX = "/api/v1"
@@ -76,7 +76,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 class NotFound(Exception):
     def __init__(self, what: str, value: str, known: list[str]):
-        self.message = f"unknown {what} '{value}'{did_you_mean(value, known)}. Known: {', '.join(known)}"
+        self.message = unknown(what, value, known)
 
 
 def _error(status: int, error: str, details: list[ErrorDetail]) -> JSONResponse:

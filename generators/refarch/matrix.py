@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .lifecycle import at_or_after, find_release, method_level, release_status
 from .models import ExternalService, VersionRule, version_key
 from .models.common import VERSION_PATTERN
-from .problems import InputError, Problem, did_you_mean
+from .problems import InputError, Problem, did_you_mean, unknown
 
 if TYPE_CHECKING:
     from .loading import Catalog
@@ -39,7 +39,7 @@ def require_version(catalog: Catalog, version: str, key: str = "version") -> str
 
 def require_id(pool: dict[str, Any], value: str, what: str, key: str) -> str:
     if value not in pool:
-        raise InputError([Problem("<arguments>", None, key, f"unknown {what} '{value}'{did_you_mean(value, pool)}. Known: {', '.join(pool)}")])
+        raise InputError([Problem("<arguments>", None, key, unknown(what, value, pool))])
     return value
 
 

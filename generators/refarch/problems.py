@@ -43,3 +43,10 @@ def one_of(choices: Iterable[str], limit: int = 12) -> str:
     items = sorted(set(choices))
     shown = ", ".join(items[:limit])
     return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+
+
+def unknown(what: str, value: str, known: Iterable[str]) -> str:
+    """"unknown method 'helms'; did you mean 'helm'? Known: ..." (a full stop instead when nothing is close)."""
+    known = list(known)
+    hint = did_you_mean(value, known)
+    return f"unknown {what} '{value}'{hint or '.'} Known: {', '.join(known)}"
