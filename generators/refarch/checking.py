@@ -732,7 +732,7 @@ def _scale_rule(run: _Run, req: Requirements, method: Method) -> tuple[str | Non
     if not any(value is not None for name, value in req.scale.__dict__.items() if name not in ("method", "cloud")):
         run.skip("scale.size", path, "no scale inputs (users, repositories, repository sizes, ...) are given")
         return None, None
-    answer = size_tier(catalog, req.scale.model_copy(update={"method": method.id}))
+    answer = size_tier(catalog, req.scale, method.id)
     size_id, architecture = answer["tier"], answer["architecture"]
     tier = catalog.sizes[size_id]
     driving = [d for d in answer["drivers"] if d["tier"] == size_id and d["given"]] or [d for d in answer["drivers"] if d["tier"] == size_id]

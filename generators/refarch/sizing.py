@@ -898,9 +898,11 @@ def _single_machine(model: Model, tier: dict[str, Any], totals: dict[str, Any], 
     }
 
 
-def _values(model: Model, inputs: SizingInputs) -> dict[str, Any]:
-    """SizingInputs as the engine's checked inputs (see read_inputs)."""
-    values = inputs.model_dump()
+def _values(model: Model, inputs: SizingInputs, method: str | None = None) -> dict[str, Any]:
+    """SizingInputs as the engine's checked inputs (see read_inputs); `method`, if given, replaces inputs.method."""
+    values = dict(inputs.__dict__)  # the fields as they are (plain values only): far cheaper than model_dump() per check
+    if method is not None:
+        values["method"] = method
     # SizingInputs has checked types and ranges; what is left is what read_inputs adds: the catalog's methods, whole floats as ints.
     if values["method"] is not None and values["method"] not in model["methods"]:
         read_inputs(model, {"method": values["method"]}, file="<inputs>")  # raises InputError with the usual message
@@ -917,14 +919,15 @@ def size(catalog: Catalog, inputs: SizingInputs) -> Answer:
     return evaluate(model, _values(model, inputs))
 
 
-def size_tier(catalog: Catalog, inputs: SizingInputs) -> dict[str, Any]:
+def size_tier(catalog: Catalog, inputs: SizingInputs, method: str | None = None) -> dict[str, Any]:
     """Only the first part of size(): the tier and what drove it, whether the method serves it, and its architecture.
 
     The same values as size() gives for these keys, without computing resources or machines (for checks).
+    `method`, if given, stands for inputs.method.
     """
     model = sizing_model_json(catalog)
     prepared = _prepare(model)
-    values, defaulted = _effective_inputs(prepared, _values(model, inputs))
+    values, defaulted = _effective_inputs(prepared, _values(model, inputs, method))
     drivers, tier, beyond_inputs = _tier(prepared, model["sizes"], values, defaulted)
     method_id = values.get("method") or tier["recommended_method"] or model["recommended_method"]
     serves = tier["id"] in model["methods"][method_id]["serves"]
