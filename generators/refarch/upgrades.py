@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
-import networkx as nx
-
 from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
 from .memo import per_catalog
@@ -22,6 +20,8 @@ from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, min
 from .problems import InputError, Problem, did_you_mean
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .loading import Catalog
 
 SCHEMA_VERSION = 1
@@ -261,6 +261,8 @@ def _graph(catalog: Catalog, prep: _Prepared, ctx: _Context) -> _Graph:
     }
     stops = [(*prep.stop_span[s.id], s.exit == "standard", s.downtime) for s in ctx.stops]
     notes = [(prep.first_at_or_after[n.id], n.applies, n.when.hop_types, n.downtime) for n in ctx.notes if n.downtime]
+    import networkx as nx
+
     graph: nx.DiGraph[int] = nx.DiGraph()
     graph.add_nodes_from(range(nodes))
     rank = prep.level_rank.__getitem__
@@ -296,6 +298,8 @@ def _shortest(built: _Graph, source: int, strategy: str) -> dict[int, tuple[int,
     key = (source, strategy)
     paths = built.paths.get(key)
     if paths is None:
+        import networkx as nx
+
         _, found = cast(
             tuple[Any, dict[int, list[int]]], nx.single_source_dijkstra(built.graph, source, weight="fewest" if strategy == "fewest-steps" else "least")
         )
@@ -588,6 +592,8 @@ def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
 
 def _routes(catalog: Catalog, prep: _Prepared) -> nx.DiGraph[str]:
     if prep.routes is None:
+        import networkx as nx
+
         graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(catalog.methods)
         for route in catalog.migrations.values():
@@ -659,6 +665,8 @@ def migrate_plan(catalog: Catalog, from_method: str, to_method: str, version: st
             life = origin.lifecycle
             why = f"was removed in {life.removed}" if life.removed and at_or_after(prep.minors[node], life.removed) else f"starts at {life.introduced}"
             raise _problem("version", f"method {origin.id} ({origin.name}) {why}, so no instance runs it at {given}")
+    import networkx as nx
+
     graph = _routes(catalog, prep)
     usable = nx.subgraph_view(
         graph,
