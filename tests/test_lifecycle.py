@@ -66,3 +66,12 @@ def test_level_at_follows_the_lifecycle(version: str, level: str) -> None:
 def test_exists_at_respects_both_ends() -> None:
     lifecycle = Lifecycle(introduced="4.2.1", removed="6.4")
     assert not exists_at(lifecycle, "4.2") and exists_at(lifecycle, "4.3") and exists_at(lifecycle, "6.3") and not exists_at(lifecycle, "6.4")
+
+
+def test_plain_gives_what_model_dump_gives_for_every_catalog_file(catalog: Catalog) -> None:
+    from refarch.models.common import plain
+
+    for kind, entity_id in catalog.origins:
+        value = getattr(catalog, kind)
+        entity = value[entity_id] if entity_id else value
+        assert plain(entity) == entity.model_dump(mode="json", by_alias=True), (kind, entity_id)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .lifecycle import at_or_after, find_release, method_level, release_status
 from .models import ExternalService, VersionRule, version_key
-from .models.common import VERSION_PATTERN
+from .models.common import VERSION_PATTERN, plain
 from .problems import InputError, Problem, did_you_mean, unknown
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def support_matrix(catalog: Catalog, version: str, as_of: dt.date, method_id: st
         "version": minor,
         "as_of": as_of.isoformat(),
         "release": status.as_dict() if status else None,
-        "levels": [level.model_dump() for level in catalog.support_levels.levels],
+        "levels": [plain(level) for level in catalog.support_levels.levels],
         "cpu_architectures": [{"id": a.id, "name": a.name, "level": a.level, "production": a.production} for a in catalog.cpu_architectures.architectures],
         "methods": [_method_entry(catalog, method.id, minor) for method in methods],
     }
@@ -113,7 +113,7 @@ def _method_entry(catalog: Catalog, method_id: str, version: str) -> dict[str, A
         "name": method.name,
         "level": level,
         "self_hosted": method.self_hosted,
-        "lifecycle": method.lifecycle.model_dump(),
+        "lifecycle": plain(method.lifecycle),
         "new_installs": method.new_installs,
         "replacement": method.replacement,
         "sizes": list(method.scale.sizes),
@@ -121,7 +121,7 @@ def _method_entry(catalog: Catalog, method_id: str, version: str) -> dict[str, A
         "production": method.scale.production,
         "external_services": method.external_services,
         "mvu": method.mvu,
-        "runtime": [r.model_dump() for r in method.runtime],
+        "runtime": [plain(r) for r in method.runtime],
         "platforms": platforms if current else [],
         "services": externals if current else [],
         "options": options if current else [],

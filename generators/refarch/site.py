@@ -19,6 +19,7 @@ from .fsutil import write_atomic
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
 from .matrix import rule_at, support_matrix
 from .models import Architecture, Method, Service, Size, version_key
+from .models.common import plain
 from .render.pages import render
 from .yamlfile import dumps_json
 
@@ -43,7 +44,7 @@ def catalog_version(catalog: Catalog) -> str:
     for kind, entity_id in sorted(catalog.origins):
         entity = getattr(catalog, kind)
         entity = entity[entity_id] if entity_id else entity
-        digest.update(entity.model_dump_json().encode())
+        digest.update(json.dumps(plain(entity), sort_keys=True).encode())
         newest = max(newest, getattr(entity, "verified", dt.date.min))
     return f"{newest.isoformat()}+{digest.hexdigest()}"
 
@@ -483,9 +484,9 @@ def catalog_json(catalog: Catalog, version: str | None = None) -> str:
     for kind in KINDS:
         value = getattr(catalog, kind.name)
         if kind.many:
-            data[kind.name] = {key: entity.model_dump(mode="json", by_alias=True) for key, entity in value.items()}
+            data[kind.name] = {key: plain(entity) for key, entity in value.items()}
         else:
-            data[kind.name] = value.model_dump(mode="json", by_alias=True)
+            data[kind.name] = plain(value)
     return dumps_json(data)
 
 

@@ -126,3 +126,20 @@ class Entity(Sourced):
 
     id: Id = Field(description="The entity id; must equal the file name without .yaml.")
     name: str = Field(min_length=1, description="The name shown to people.")
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready data from models, as model_dump(mode="json", by_alias=True) gives it.
+
+    Walks the fields directly, so it does not make pydantic build a serializer for every model
+    class first (with defer_build, that build is most of the cost of a first dump in a process).
+    """
+    if isinstance(value, BaseModel):
+        return {(info.alias or name): plain(getattr(value, name)) for name, info in type(value).model_fields.items()}
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
