@@ -428,3 +428,37 @@ def test_build_skips_generation_only_while_nothing_changed(run: Callable[..., Re
     assert result.output.startswith("generated "), result.output
     assert "Helm on Kubernetes" in (site_root / "site" / "generated" / "deployment-options.md").read_text(encoding="utf-8")
     assert run("site", "build", "--root", str(site_root), "--catalog", str(catalog_copy), "--as-of", "2026-11-28").output.startswith("generated ")
+
+
+def _site_root(tmp_path: Path, repo_root: Path) -> Path:
+    root = tmp_path / "root"
+    root.mkdir(parents=True)
+    shutil.copy(repo_root / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(repo_root / "site", root / "site", ignore=shutil.ignore_patterns("generated"))
+    return root
+
+
+def test_site_build_on_a_broken_catalog_exits_2_with_the_problems(run: Callable[..., Result], tmp_path: Path, repo_root: Path, catalog_copy: Path) -> None:
+    helm = catalog_copy / "catalog" / "methods" / "helm.yaml"
+    helm.write_text(helm.read_text(encoding="utf-8").replace("\nmvu:", "\nmvuu:", 1), encoding="utf-8")
+    result = run("site", "build", "--root", str(_site_root(tmp_path, repo_root)), "--catalog", str(catalog_copy))
+    assert result.exit_code == 2
+    assert "catalog/methods/helm.yaml:" in result.stderr and "did you mean 'mvu'?" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_generating_in_a_child_process_writes_the_same_pages(tmp_path: Path, repo_root: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    import os
+
+    from refarch.site import generate_and_build
+
+    day = dt.date(2026, 11, 27)
+    forked, plain = _site_root(tmp_path / "a", repo_root), _site_root(tmp_path / "b", repo_root)
+    _, count = generate_and_build(lambda: catalog, forked, day)
+    monkeypatch.delattr(os, "fork")
+    assert generate_and_build(lambda: catalog, plain, day)[1] == count
+    files = sorted(p.relative_to(forked).as_posix() for p in (forked / "site" / "generated").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(plain).as_posix() for p in (plain / "site" / "generated").rglob("*") if p.is_file())
+    for name in files:
+        assert (forked / name).read_bytes() == (plain / name).read_bytes(), name

@@ -9,17 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import pickle
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .fsutil import write_atomic
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
 from .matrix import rule_at, support_matrix
 from .models import Architecture, Method, Service, Size, version_key
 from .models.common import plain
+from .problems import InputError, Problem
 from .render.pages import render
 from .yamlfile import dumps_json
 
@@ -611,12 +614,21 @@ def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, sch
 
 def site_config(root: Path, out: Path, built: dt.date | None = None) -> MkDocsConfig:
     """mkdocs.yml, strict, with the footer (catalog version, build date) and the generated architecture pages in the nav."""
+    return _finish_config(_load_config(root, out), root, built)
+
+
+def _load_config(root: Path, out: Path) -> MkDocsConfig:
+    """mkdocs.yml as mkdocs reads it (this imports the theme and the Markdown extensions); needs no generated page."""
     from mkdocs.config import load_config
 
+    return load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out), strict=True)
+
+
+def _finish_config(config: MkDocsConfig, root: Path, built: dt.date | None) -> MkDocsConfig:
+    """Add what the generated pages decide: the footer's catalog version and the architecture pages in the nav."""
     version_file = root / "site" / GENERATED / ".catalog-version"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unknown"
     built = built or dt.datetime.now(dt.UTC).date()
-    config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out), strict=True)
     config["copyright"] = f"Catalog {version} · built {built.isoformat()}"
     order_file = root / "site" / GENERATED / NAV_ARCHITECTURES
     listed = order_file.read_text(encoding="utf-8").split() if order_file.exists() else []
@@ -637,18 +649,60 @@ def _with_architectures(nav: Any, pages: list[str]) -> Any:
     return nav
 
 
-def build(root: Path, site_dir: Path | None = None, built: dt.date | None = None) -> Path:
-    """mkdocs build --strict of root/mkdocs.yml into root/build/site; the footer names the catalog version and build date."""
+def build(root: Path, site_dir: Path | None = None, built: dt.date | None = None, config: MkDocsConfig | None = None) -> Path:
+    """mkdocs build --strict of root/mkdocs.yml into root/build/site; the footer names the catalog version and build date.
+
+    `config` is mkdocs.yml already loaded by _load_config() for the same site_dir, if the caller has it.
+    """
     import shutil
 
     from mkdocs.commands.build import build as mkdocs_build
 
     out = site_dir or root / "build" / "site"
-    config = site_config(root, out, built)
+    config = _finish_config(config if config is not None else _load_config(root, out), root, built)
     if out.exists():
         shutil.rmtree(out)
     mkdocs_build(config)
     return out
+
+
+def generate_and_build(
+    load: Callable[[], Catalog], root: Path, as_of: dt.date, schema_dir: Path | None = None, key: str | None = None
+) -> tuple[Path, int]:
+    """Generate the pages from the catalog `load()` returns, then build the site: (the built site, pages written).
+
+    Where the system can fork, a child process loads the catalog and writes the pages while this process
+    loads mkdocs and its configuration, so the two use both cores; the files written are the same.
+    """
+    if not hasattr(os, "fork"):
+        written = generate(load(), root / "site", as_of, schema_dir, key=key)
+        return build(root, built=as_of), len(written)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: generate, report through the pipe, and leave without running the parent's cleanup
+        os.close(read_end)
+        try:
+            outcome: tuple[str, Any] = ("ok", len(generate(load(), root / "site", as_of, schema_dir, key=key)))
+        except InputError as error:
+            outcome = ("input", error.problems)
+        except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+            outcome = ("error", f"{type(error).__name__}: {error}")
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome))
+        os._exit(0)
+    os.close(write_end)
+    try:
+        config = _load_config(root, root / "build" / "site")
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            report = pipe.read()
+        os.waitpid(pid, 0)
+    status, value = pickle.loads(report) if report else ("error", "the page generator stopped without a report")
+    if status == "input":
+        raise InputError(cast(list[Problem], value))
+    if status == "error":
+        raise RuntimeError(f"generating the pages failed: {value}")
+    return build(root, built=as_of, config=config), int(value)
 
 
 def serve(

@@ -42,17 +42,17 @@ def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | No
 @as_of_option
 def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None) -> None:
     """Generate the pages, then build the site into build/site (mkdocs, strict)."""
-    from ..site import build, generate, generation_key, up_to_date
+    from ..site import build, generate_and_build, generation_key, up_to_date
 
     day = parse_date(as_of)
     # Like make: when nothing the pages depend on has changed since the last run, only mkdocs runs.
     key = generation_key(catalog_root or default_root(), day, schema_dir(catalog_root))
     if up_to_date(site_root / "site", key):
+        out = build(site_root, built=day)
         summary = "pages are up to date"
     else:
-        written = generate(load(catalog_root), site_root / "site", day, schema_dir(catalog_root), key=key)
-        summary = f"generated {len(written)} pages"
-    out = build(site_root, built=day)
+        out, count = generate_and_build(lambda: load(catalog_root), site_root, day, schema_dir(catalog_root), key=key)
+        summary = f"generated {count} pages"
     emit(f"{summary}; built the site into {out}")
 
 
