@@ -38,7 +38,7 @@ class _Checker:
             return True
         if target in self.unloaded:
             return False  # its file has problems of its own, already reported
-        self.at(kind, entity_id, path, f"{owner} names {what} '{target}', which no {what} defines{did_you_mean(target, pool) or ''}")
+        self.at(kind, entity_id, path, f"{owner} names {what} '{target}', which no {what} defines{did_you_mean(target, pool | self.unloaded) or ''}")
         return False
 
 
