@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from ..problems import InputError
-from ..yamlfile import dumps_json
-from .common import EXIT_FAILED, catalog_option, default_root, emit, fail, format_option, load, main, parse_date
+from .common import EXIT_FAILED, catalog_option, default_root, emit, emit_as, fail, format_option, load, main, parse_date
 
 
 @main.command()
@@ -44,12 +43,7 @@ def matrix(version: str | None, method_id: str | None, as_of: str | None, fmt: s
     catalog = load(catalog_root)
     date = parse_date(as_of)
     data = support_matrix(catalog, version or catalog.releases.releases[-1].version, date, method_id)
-    if fmt == "json":
-        emit(dumps_json(data))
-    elif fmt == "markdown":
-        emit(matrix_markdown(data))
-    else:
-        emit(matrix_table(data))
+    emit_as(fmt, data, matrix_table, matrix_markdown)
 
 
 @main.command()

@@ -120,6 +120,16 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") ->
     return decorate
 
 
+def emit_as(fmt: str, data: Any, table: Callable[[Any], str], markdown: Callable[[Any], str]) -> None:
+    """Print a result as stable JSON, Markdown or a terminal table: the three formats every command offers."""
+    if fmt == "json":
+        from ..yamlfile import dumps_json
+
+        emit(dumps_json(data))
+    else:
+        emit(markdown(data) if fmt == "markdown" else table(data))
+
+
 def emit(text: str) -> None:
     click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 

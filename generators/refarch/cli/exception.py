@@ -10,7 +10,7 @@ import click
 
 from ..problems import InputError, Problem
 from .check import read_input
-from .common import EXIT_FAILED, catalog_option, emit, format_option, load, main, parse_date
+from .common import EXIT_FAILED, catalog_option, emit, emit_as, format_option, load, main, parse_date
 
 
 def utc_today() -> dt.date:
@@ -83,7 +83,6 @@ def triage_command(request_file: str, fmt: str, as_of: str | None, catalog_root:
     from ..exceptions import triage
     from ..models import ExceptionRequest
     from ..render.exceptions import triage_markdown, triage_table
-    from ..yamlfile import dumps_json
 
     catalog = load(catalog_root)
     request, lines, label = read_input(request_file, ExceptionRequest)
@@ -91,12 +90,7 @@ def triage_command(request_file: str, fmt: str, as_of: str | None, catalog_root:
     if problems:
         raise InputError(problems)
     result = triage(catalog, request, parse_date(as_of), file=label)
-    if fmt == "json":
-        emit(dumps_json(result))
-    elif fmt == "markdown":
-        emit(triage_markdown(result))
-    else:
-        emit(triage_table(result))
+    emit_as(fmt, result, triage_table, triage_markdown)
     if not result["complete"]:
         sys.exit(EXIT_FAILED)
 

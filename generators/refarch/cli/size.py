@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .common import catalog_option, default_root, emit, format_option, main
+from .common import catalog_option, default_root, emit_as, format_option, main
 
 # Command-line flag -> sizing input. Values arrive as text and are checked by refarch.sizing.read_inputs.
 FLAGS = {
@@ -96,15 +96,6 @@ def size_command(from_file: Path | None, fmt: str, catalog_root: Path | None, **
     else:
         inputs = from_flags
     answer = evaluate(model, inputs)
-    if fmt == "json":
-        from ..yamlfile import dumps_json
+    from ..render.sizing import sizing_markdown, sizing_table
 
-        emit(dumps_json(answer))
-    elif fmt == "markdown":
-        from ..render.sizing import sizing_markdown
-
-        emit(sizing_markdown(answer))
-    else:
-        from ..render.sizing import sizing_table
-
-        emit(sizing_table(answer))
+    emit_as(fmt, answer, sizing_table, sizing_markdown)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..yamlfile import dumps_json
-from .common import EXIT_FAILED, catalog_option, emit, format_option, load, main
+from .common import EXIT_FAILED, catalog_option, emit_as, format_option, load, main
 
 
 @main.command("upgrade-plan")
@@ -28,7 +27,7 @@ def upgrade_plan(from_version: str, to_version: str, method_id: str, postgres: s
     from ..upgrades import upgrade_plan as plan_upgrade
 
     plan = plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy)
-    emit(dumps_json(plan) if fmt == "json" else upgrade_plan_markdown(plan) if fmt == "markdown" else upgrade_plan_table(plan))
+    emit_as(fmt, plan, upgrade_plan_table, upgrade_plan_markdown)
 
 
 @main.command("migrate-plan")
@@ -46,6 +45,6 @@ def migrate_plan(from_method: str, to_method: str, version: str | None, fmt: str
     from ..upgrades import migrate_plan as plan_migration
 
     plan = plan_migration(load(catalog_root), from_method, to_method, version)
-    emit(dumps_json(plan) if fmt == "json" else migrate_plan_markdown(plan) if fmt == "markdown" else migrate_plan_table(plan))
+    emit_as(fmt, plan, migrate_plan_table, migrate_plan_markdown)
     if not plan["found"]:
         sys.exit(EXIT_FAILED)
