@@ -116,7 +116,7 @@ def method_status(f: Facts, method: Method, version: str | None = None) -> list[
         if life.removed:
             out.append(f"Will be removed in {life.removed}.")
         elif life.deprecation_planned:
-            out.append("Sourcegraph plans to deprecate it; no version has been announced yet.")
+            out.append(f"{f.catalog.product.name} plans to deprecate it; no version has been announced yet.")
         if life.introduced:
             out.append(f"Available since {life.introduced}.")
     if replacement and (level in ("removed", "deprecated") or method.new_installs == "discouraged"):

@@ -194,6 +194,7 @@ def compile_model(catalog: Catalog) -> Model:
         "sizes": sizes,
         "recommended_method": catalog.product.recommended_method,
         "product_file": catalog.origins[("product", "")].file,
+        "product_name": catalog.product.name,
         "methods": methods,
         "services": services,
         "kubernetes": {

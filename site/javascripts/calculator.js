@@ -717,7 +717,7 @@
     ]);
     if (answer.contact_support) {
       tierLine.appendChild(doc.createTextNode(" "));
-      tierLine.appendChild(element(doc, "span", { "class": "ra-badge ra-best-effort" }, ["talk to Sourcegraph support"]));
+      tierLine.appendChild(element(doc, "span", { "class": "ra-badge ra-best-effort" }, ["talk to " + model.product_name + " support"]));
     }
     parts.push(tierLine);
 
