@@ -234,3 +234,12 @@ def test_every_route_is_documented_in_the_readme(client: TestClient, repo_root: 
     for path in client.get("/api/v1/openapi.json").json()["paths"]:
         segment = path.removeprefix("/api/v1/").split("/")[0]
         assert segment in readme, f"{path} is not in README.md's route table"
+
+
+def test_serve_refuses_to_start_on_an_invalid_catalog(run: Callable[..., Result], catalog_copy: Path) -> None:
+    helm = catalog_copy / "catalog" / "methods" / "helm.yaml"
+    helm.write_text(helm.read_text(encoding="utf-8").replace("\nmvu:", "\nmvuu:", 1), encoding="utf-8")
+    served = run("serve", "--catalog", str(catalog_copy), "--port", "1")
+    validated = run("validate", "--catalog", str(catalog_copy))
+    assert served.exit_code == validated.exit_code == 2
+    assert served.stderr == validated.stderr and "did you mean 'mvu'?" in served.stderr
