@@ -13,10 +13,15 @@ VERSION_PATTERN = re.compile(r"^\d+(\.\d+){0,2}$")
 MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
 
 
-def _check_id(value: Any) -> Any:
-    if isinstance(value, str) and not ID_PATTERN.match(value):
-        raise ValueError(f"expected an id of lowercase letters, digits and dashes, like 'docker-compose' (got {value!r})")
-    return value
+def matching(pattern: re.Pattern[str], expected: str) -> BeforeValidator:
+    """A validator for text that must match `pattern`; the error says what was `expected`, with an example."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not pattern.match(value):
+            raise ValueError(f"expected {expected} (got {value!r})")
+        return value
+
+    return BeforeValidator(check)
 
 
 def _check_version(value: Any) -> Any:
@@ -37,7 +42,7 @@ def _check_minor(value: Any) -> Any:
     return value
 
 
-Id = Annotated[str, BeforeValidator(_check_id)]
+Id = Annotated[str, matching(ID_PATTERN, "an id of lowercase letters, digits and dashes, like 'docker-compose'")]
 """An entity id: lowercase letters, digits, dots and dashes."""
 
 Version = Annotated[str, BeforeValidator(_check_version)]
@@ -67,13 +72,7 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 MACHINE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def _check_machine(value: Any) -> Any:
-    if isinstance(value, str) and not MACHINE_PATTERN.match(value):
-        raise ValueError(f"expected a cloud machine type as the cloud writes it, like 'm6a.2xlarge' or 'D16_v3' (got {value!r})")
-    return value
-
-
-MachineId = Annotated[str, BeforeValidator(_check_machine)]
+MachineId = Annotated[str, matching(MACHINE_PATTERN, "a cloud machine type as the cloud writes it, like 'm6a.2xlarge' or 'D16_v3'")]
 """A cloud machine type name, e.g. m6a.2xlarge, n2-standard-16, D16_v3."""
 
 

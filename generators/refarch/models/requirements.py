@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from .common import Id, Sourced, Strict, Version
+from .common import Id, Sourced, Strict, Version, matching
 from .sizing import SizingInputs
 
 # --- rule vocabulary: the ids findings carry and the policy routes -----------------------
@@ -63,13 +63,7 @@ RuleId = Literal[
 SERVICE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def _service_key(value: Any) -> Any:
-    if isinstance(value, str) and not SERVICE_KEY.match(value):
-        raise ValueError(f"expected an external service id like 'postgres' or 'object_storage' (got {value!r})")
-    return value
-
-
-ServiceKey = Annotated[str, BeforeValidator(_service_key)]
+ServiceKey = Annotated[str, matching(SERVICE_KEY, "an external service id like 'postgres' or 'object_storage'")]
 """An external service id; underscores may stand for dashes (object_storage = object-storage)."""
 
 

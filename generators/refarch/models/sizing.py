@@ -8,11 +8,11 @@ estimator's defaults, reference points and formulas, as data the engine (refarch
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from .common import Cloud, Id, Sourced, Strict
+from .common import Cloud, Id, Sourced, Strict, matching
 
 
 class SizingInputs(Strict):
@@ -50,13 +50,7 @@ class SizingInputs(Strict):
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def _check_key(value: Any) -> Any:
-    if isinstance(value, str) and not KEY_PATTERN.match(value):
-        raise ValueError(f"expected a name of lowercase letters, digits and underscores, like 'total_repo_size_gb' (got {value!r})")
-    return value
-
-
-Key = Annotated[str, BeforeValidator(_check_key)]
+Key = Annotated[str, matching(KEY_PATTERN, "a name of lowercase letters, digits and underscores, like 'total_repo_size_gb'")]
 """An input or factor name, e.g. total_repo_size_gb."""
 
 ResourceField = Literal["replicas", "cpu_request", "cpu_limit", "memory_request_gb", "memory_limit_gb", "storage_gb"]
