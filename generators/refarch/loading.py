@@ -89,9 +89,6 @@ class Catalog:
     exception_policy: m.ExceptionPolicy
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
 
-    def where(self, kind: str, entity_id: str = "", path: tuple[str | int, ...] = ()) -> Origin:
-        return self.origins[(kind, entity_id)]
-
 
 # --- pydantic errors -> problems ---------------------------------------------------------
 
