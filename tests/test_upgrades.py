@@ -243,14 +243,14 @@ def test_the_plan_json_has_the_promised_shape(catalog: Catalog) -> None:
 # --- bad input ------------------------------------------------------------------------------
 
 ERROR_CASES = [
-    ("7.5", "5.2", "helm", None, "fewest-steps", "to: version 5.2 is before 7.5: refarch plans upgrades only, not downgrades; give a --to later than --from"),
+    ("7.5", "5.2", "helm", None, "fewest-steps", "to: version 5.2 is before 7.5: refarch plans upgrades only, not downgrades; the target must be later than the starting version"),
     (
         "7.5",
         "7.5",
         "helm",
         None,
         "fewest-steps",
-        "to: version 7.5 is the minor you are on (7.5); the latest 7.5 patch is 7.5.4453, give a later --to to plan an upgrade",
+        "to: version 7.5 is the minor you are on (7.5); the latest 7.5 patch is 7.5.4453, give a later target to plan an upgrade",
     ),
     (
         "5.12",
@@ -286,7 +286,7 @@ ERROR_CASES = [
         "docker-compose",
         "bundled-16",
         "fewest-steps",
-        "postgres: the bundled databases run PostgreSQL 12 at 4.0, not 16; use bundled-12, or leave --postgres out",
+        "postgres: the bundled databases run PostgreSQL 12 at 4.0, not 16; use bundled-12, or leave postgres out (it defaults to bundled)",
     ),
     (
         "6.0",
@@ -294,7 +294,7 @@ ERROR_CASES = [
         "machine-image",
         "external-16",
         "fewest-steps",
-        "postgres: method machine-image (Machine images (AWS AMI, GCE image)) allows no external databases; use --postgres bundled",
+        "postgres: method machine-image (Machine images (AWS AMI, GCE image)) allows no external databases; use postgres 'bundled'",
     ),
     (
         "6.0",
@@ -480,7 +480,7 @@ def test_no_route_is_a_clear_answer(catalog: Catalog, source: str, target: str, 
 @pytest.mark.parametrize(
     ("source", "target", "version", "message"),
     [
-        ("helm", "helm", None, "to-method: --from-method and --to-method are both helm; to upgrade within a method, use upgrade-plan"),
+        ("helm", "helm", None, "to-method: from-method and to-method are both helm; to upgrade within a method, use upgrade-plan"),
         (
             "machine-image",
             "helm",

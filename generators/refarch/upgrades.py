@@ -162,11 +162,11 @@ def parse_postgres(catalog: Catalog, value: str | None, version: str, method: Me
             why = f" ({bundled.note})" if bundled.note else ""
             raise _problem(
                 "postgres",
-                f"the bundled databases run PostgreSQL {' or '.join(bundled.majors)} at {version}, not {major}{why}; use {allowed}, or leave --postgres out",
+                f"the bundled databases run PostgreSQL {' or '.join(bundled.majors)} at {version}, not {major}{why}; use {allowed}, or leave postgres out (it defaults to bundled)",
             )
         return Postgres("bundled", major, text)
     if not method.external_services:
-        raise _problem("postgres", f"method {method.id} ({method.name}) allows no external databases; use --postgres bundled")
+        raise _problem("postgres", f"method {method.id} ({method.name}) allows no external databases; use postgres 'bundled'")
     service = catalog.external_services.get(catalog.upgrades.postgres_service)
     rule = rule_at(service, version) if service else None
     if rule and version_key(major) < version_key(rule.min):
@@ -476,12 +476,12 @@ def upgrade_plan(
         lambda: _strategy_arg(strategy),
     )
     if end < start:
-        raise _problem("to", f"version {to_given} is before {from_label}: refarch plans upgrades only, not downgrades; give a --to later than --from")
+        raise _problem("to", f"version {to_given} is before {from_label}: refarch plans upgrades only, not downgrades; the target must be later than the starting version")
     from_is_latest = from_label.count(".") < 2 or from_label == prep.patch[start]
     if end == start and from_is_latest:
         raise _problem(
             "to",
-            f"version {to_given} is the minor you are on ({from_label}); the latest {prep.minors[start]} patch is {prep.patch[start]}, give a later --to to plan an upgrade",
+            f"version {to_given} is the minor you are on ({from_label}); the latest {prep.minors[start]} patch is {prep.patch[start]}, give a later target to plan an upgrade",
         )
     db = parse_postgres(catalog, postgres, from_label, the_method)
     _check_method_span(catalog, prep, the_method, start, end, db)
@@ -490,7 +490,7 @@ def upgrade_plan(
     if to_given.count(".") == 2 and to_given != prep.patch[end]:
         notes.append(f"The plan goes to {prep.patch[end]}, the latest {prep.minors[end]} patch, not {to_given}: always take the latest patch.")
     if postgres is None:
-        notes.append(f"No --postgres given: the plan assumes the {db.label} databases that {prep.minors[start]} ships with.")
+        notes.append(f"No postgres given: the plan assumes the {db.label} databases that {prep.minors[start]} ships with.")
 
     def starts_before(note: UpgradeNote) -> bool:
         return not at_or_after(from_label, note.version)
@@ -657,7 +657,7 @@ def migrate_plan(catalog: Catalog, from_method: str, to_method: str, version: st
     prep = _prepared(catalog)
     origin, target = _all_or_nothing(lambda: _method_arg(catalog, from_method, "from-method"), lambda: _method_arg(catalog, to_method, "to-method"))
     if origin.id == target.id:
-        raise _problem("to-method", f"--from-method and --to-method are both {origin.id}; to upgrade within a method, use upgrade-plan")
+        raise _problem("to-method", f"from-method and to-method are both {origin.id}; to upgrade within a method, use upgrade-plan")
     given = None
     if version is not None:
         node, given = _version_arg(catalog, prep, version, "version")
