@@ -243,3 +243,11 @@ def test_serve_refuses_to_start_on_an_invalid_catalog(run: Callable[..., Result]
     validated = run("validate", "--catalog", str(catalog_copy))
     assert served.exit_code == validated.exit_code == 2
     assert served.stderr == validated.stderr and "did you mean 'mvu'?" in served.stderr
+
+
+def test_triage_problems_point_into_the_body(client: TestClient) -> None:
+    body = b'customer: X\ncreated: 2026-11-27\nrequirements:\n  customer: X\n  version: "7.5"\n  deployment: {method: helms}\ndeviations: []\nanswers: {}\n'
+    response = client.post("/api/v1/exception/triage", content=body)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["loc"] == "<body>:6: requirements.deployment.method" and "did you mean 'helm'?" in error["message"]

@@ -160,7 +160,7 @@ def _check_routes(api: APIRouter, catalog: Catalog) -> None:
         """Triage an exception request: the same JSON as `refarch exception triage --format json`. Writes nothing."""
         data, lines = await _document(request)
         exception_request = validate_document(data, ExceptionRequest, BODY_LABEL, lines)
-        return triage(catalog, exception_request, as_of or _today(), file=BODY_LABEL)
+        return triage(catalog, exception_request, as_of or _today(), file=BODY_LABEL, lines=lines)
 
 
 # --- upgrades and migrations -------------------------------------------------------------

@@ -324,13 +324,15 @@ def check(
     *,
     file: str | None = None,
     lines: LineMap | None = None,
+    prefix: Path_ = (),
 ) -> dict[str, Any]:
     """Judge `requirements` on the UTC date `as_of`, honouring active exception records; JSON-ready (see models/report.py).
 
-    Raises InputError when the requirements name ids the catalog does not know.
+    Raises InputError when the requirements name ids the catalog does not know, located by `lines` (the
+    requirements sit at `prefix` inside the document, e.g. ("requirements",) in an exception request).
     """
     if not _known(catalog, requirements):
-        problems = requirement_problems(catalog, requirements, file or "<requirements>", lines)
+        problems = requirement_problems(catalog, requirements, file or "<requirements>", lines, prefix)
         if problems:
             raise InputError(problems)
     index = _index(catalog)

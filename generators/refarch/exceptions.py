@@ -16,6 +16,7 @@ from .problems import InputError, Problem
 
 if TYPE_CHECKING:
     from .loading import Catalog
+    from .yamlfile import LineMap
 
 RECOMMENDATIONS = ("decline", "approve-with-professional-services", "engineering-review", "approve")
 
@@ -67,11 +68,14 @@ def _key(item: Any) -> str:
     return f"{get('rule_id')} at {get('path')} = {get('requested')}"
 
 
-def triage(catalog: Catalog, request: ExceptionRequest, as_of: dt.date, file: str | None = None) -> dict[str, Any]:
-    """Completeness, a re-check against the current catalog, and a recommendation with its reasons (see models/report.py Triage)."""
+def triage(catalog: Catalog, request: ExceptionRequest, as_of: dt.date, file: str | None = None, lines: LineMap | None = None) -> dict[str, Any]:
+    """Completeness, a re-check against the current catalog, and a recommendation with its reasons (see models/report.py Triage).
+
+    Raises InputError, located by `lines`, when the request's requirements name ids the catalog does not know.
+    """
     policy = catalog.exception_policy
     answers = request.answers
-    report = check(catalog, request.requirements, as_of, file=file)
+    report = check(catalog, request.requirements, as_of, file=file, lines=lines, prefix=("requirements",))
     current = [f for f in report["findings"] if f["outcome"] == "fail"]
     was = {_key(d) for d in request.deviations}
     now = {_key(f) for f in current}

@@ -79,17 +79,13 @@ def triage_command(request_file: str, fmt: str, as_of: str | None, catalog_root:
     Recommends decline, approve-with-professional-services, engineering-review or approve, with reasons,
     from catalog/exception-policy.yaml. Exits 0 when the request is complete, 1 when answers are missing, 2 on invalid input.
     """
-    from ..checking import requirement_problems
     from ..exceptions import triage
     from ..models import ExceptionRequest
     from ..render.exceptions import triage_markdown, triage_table
 
     catalog = load(catalog_root)
     request, lines, label = read_input(request_file, ExceptionRequest)
-    problems = requirement_problems(catalog, request.requirements, label, lines, prefix=("requirements",))
-    if problems:
-        raise InputError(problems)
-    result = triage(catalog, request, parse_date(as_of), file=label)
+    result = triage(catalog, request, parse_date(as_of), file=label, lines=lines)
     emit_as(fmt, result, triage_table, triage_markdown)
     if not result["complete"]:
         sys.exit(EXIT_FAILED)
