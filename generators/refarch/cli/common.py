@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -16,7 +15,7 @@ from ..problems import InputError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_FAILED, EXIT_INPUT = 1, 2
 
 
 def default_root() -> Path:
@@ -132,14 +131,3 @@ def emit_as(fmt: str, data: Any, table: Callable[[Any], str], markdown: Callable
 
 def emit(text: str) -> None:
     click.echo(text if text.endswith("\n") else text + "\n", nl=False)
-
-
-def passthrough_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as error:
-            fail(error)
-
-    return wrapper  # type: ignore[return-value]
