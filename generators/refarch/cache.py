@@ -23,11 +23,14 @@ def cache_dir() -> Path:
 
 
 def catalog_key(root: Path) -> str:
+    """Raises InputError for a catalog file it cannot read (a FIFO, a device, too big): never blocks on one."""
+    from .fsutil import read_input
+
     digest = hashlib.blake2b(digest_size=16)
     for folder in ("catalog", "architectures"):
         for path in sorted((root / folder).rglob("*.yaml")):
             digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+            digest.update(read_input(path))
     for path in sorted(_PACKAGE.rglob("*.py")):
         stat = path.stat()
         digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}".encode())

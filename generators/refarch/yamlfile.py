@@ -12,11 +12,14 @@ from typing import Any
 
 import yaml
 
+from .fsutil import MAX_BYTES
+from .numbers import brief, number_problem
 from .problems import InputError, Problem
 
-MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+
+__all__ = ["MAX_BYTES", "LineMap", "RawFloat", "dotted", "dumps_json", "parse"]
 
 Path_ = tuple[str | int, ...]
 
@@ -78,10 +81,7 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _TooDeep(node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
-            value = self.loader.construct_object(node, deep=True)
-            if isinstance(value, float):
-                return RawFloat(value, node.value)  # keep "7.10" so messages can quote what was written
-            return value
+            return self.scalar(node, path)
         if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
             self.fail(node.start_mark.line + 1, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
             return None
@@ -111,6 +111,47 @@ class _Walker:
                 result[key] = self.walk(value_node, (*path, key), depth + 1)
             return result
         raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+
+    def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        """The value of a scalar; a value its tag cannot hold (2026-02-30, !!int x, 10^5000) is a located problem, never an exception."""
+        line = node.start_mark.line + 1
+        what = _SCALARS.get(node.tag)
+        if what is None:
+            self.fail(line, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
+            return None
+        implicit = not node.style and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag
+        fix = "quote it to keep it as text" if implicit else f"remove the tag !!{node.tag.rsplit(':', 1)[-1]} or give a valid value"
+        if node.tag in (_INT, _FLOAT) and len(node.value) > _MAX_NUMBER_CHARS:
+            self.fail(line, path, f"{brief(node.value)} is too long for a number: refarch reads numbers up to 10^15")
+            return None
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except Exception as error:  # PyYAML's constructors raise ValueError, KeyError or AttributeError on values their tag cannot hold
+            reason = f" ({error})" if node.tag == _TIMESTAMP and isinstance(error, ValueError) else ""
+            self.fail(line, path, f"{brief(node.value)} is not {what}{reason}; {fix}")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            problem = number_problem(value)
+            if problem:
+                self.fail(line, path, problem)
+                return None
+        if isinstance(value, float):
+            return RawFloat(value, node.value)  # keep "7.10" so messages can quote what was written
+        return value
+
+
+_INT, _FLOAT, _TIMESTAMP = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"
+_SCALARS = {
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:bool": "true or false",
+    _INT: "a whole number",
+    _FLOAT: "a number",
+    "tag:yaml.org,2002:str": "text",
+    _TIMESTAMP: "a date (YYYY-MM-DD) or a timestamp",
+}
+"""The scalar tags a document may use, and what each must hold (in messages). Others (!!binary, !!python/...) are refused."""
+_MAX_NUMBER_CHARS = 40  # 10^15 as a float with a long fraction still fits; int() never sees a 4,300-digit string
 
 
 class _TooBig(Exception):

@@ -16,12 +16,13 @@ CHECK_FORMATS = ("table", "json", "markdown", "junit", "github", "sarif")
 
 def read_input(name: str, model: Any) -> tuple[Any, Any, str]:
     """Read and validate one YAML or JSON document from a path, or from stdin for '-': (model, line map, label)."""
+    from ..fsutil import read_stream
     from ..loading import read_document, validate_document
     from ..yamlfile import parse
 
     if name == "-":
         label = "<stdin>"
-        data, lines = parse(sys.stdin.buffer.read(), label)
+        data, lines = parse(read_stream(getattr(sys.stdin, "buffer", None), label), label)  # sys.stdin is None when stdin is closed
         return validate_document(data, model, label, lines), lines, label
     document, lines = read_document(Path(name), model, name)
     return document, lines, name

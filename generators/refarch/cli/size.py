@@ -41,12 +41,10 @@ def _from_file(model: dict[str, Any], path: Path) -> dict[str, Any]:
     from ..sizing import inputs_from_document, read_inputs
     from ..yamlfile import dotted, parse
 
+    from ..fsutil import read_input
+
     label = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError([Problem(label, None, "", f"cannot read file: {error.strerror}")]) from None
-    data, lines = parse(raw, label)
+    data, lines = parse(read_input(path, label), label)
     try:
         inputs, prefix = inputs_from_document(data)
     except InputError as error:
