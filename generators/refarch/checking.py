@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .lifecycle import at_or_after, level_at, release_statuses
+from .lifecycle import at_or_after, level_at, patch_problem, release_statuses
 from .matrix import rule_at
 from .memo import per_catalog
 from .models import ExceptionRecord, Requirements, minor_of, version_key
@@ -171,6 +171,10 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
         problem(
             ("version",), f"unknown product version '{req.version}'; the catalog covers {known[0]} to {known[-1]}{did_you_mean(minor_of(req.version), known)}"
         )
+    else:
+        beyond = patch_problem(_index(catalog).minors[minor_of(req.version)], req.version)  # 7.5.9999 does not exist, so it is not "supported"
+        if beyond:
+            problem(("version",), beyond)
     deployment = req.deployment
     method = catalog.methods.get(deployment.method)
     if method is None:
@@ -222,7 +226,8 @@ def _known(catalog: Catalog, req: Requirements) -> bool:
     index = _index(catalog)
     deployment = req.deployment
     method = catalog.methods.get(deployment.method)
-    if method is None or _minor_of(req.version) not in index.minors:
+    release = index.minors.get(_minor_of(req.version))
+    if method is None or release is None or (req.version.count(".") == 2 and _version_key(req.version) > _version_key(release.latest_patch)):
         return False
     if deployment.platform is not None and (deployment.platform not in catalog.platforms or method.platform_kind not in ("kubernetes", "host")):
         return False

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .lifecycle import at_or_after, find_release, method_level, release_status
+from .lifecycle import at_or_after, find_release, method_level, patch_problem, release_status
 from .models import ExternalService, VersionRule, version_key
 from .models.common import VERSION_PATTERN, plain
+from .numbers import version_problem
 from .problems import InputError, Problem, did_you_mean, unknown
 
 if TYPE_CHECKING:
@@ -25,7 +26,13 @@ def rule_at(service: ExternalService, version: str) -> VersionRule | None:
 
 
 def require_version(catalog: Catalog, version: str, key: str = "version") -> str:
-    """The minor of `version` if the catalog knows it; otherwise an input problem naming the range."""
+    """The minor of `version` if the catalog knows it (and, for "X.Y.Z", that patch); otherwise an input problem naming the range.
+
+    Strict on purpose: "7.5.0-rc1", "7.5.garbage" and "" are errors, not 7.5 or the latest.
+    """
+    written = version_problem(version, '"7.5" or "7.5.4453"') if version.strip() else 'give a product version like "7.5" or "7.5.4453" (got an empty one)'
+    if written:
+        raise InputError([Problem("<arguments>", None, key, written)])
     release = find_release(catalog, version)
     if release is None:
         first, last = catalog.releases.releases[0].version, catalog.releases.releases[-1].version
@@ -34,6 +41,9 @@ def require_version(catalog: Catalog, version: str, key: str = "version") -> str
         inside = VERSION_PATTERN.match(version) is not None and version_key(first)[0] <= version_key(version)[0] <= version_key(last)[0]
         hint = did_you_mean(version, known) if inside or not VERSION_PATTERN.match(version) else ""
         raise InputError([Problem("<arguments>", None, key, f"unknown product version {version!r}; the catalog covers {first} to {last}{hint}")])
+    beyond = patch_problem(release, version)
+    if beyond:
+        raise InputError([Problem("<arguments>", None, key, beyond)])
     return release.version
 
 

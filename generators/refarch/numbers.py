@@ -41,19 +41,21 @@ def number_problem(value: float) -> str | None:
     return None
 
 
-def parse_number(text: str, integer: bool) -> int | float | None:
-    """A number from a command-line or query string, or None when it is not one or is out of bounds.
+_NUMERAL = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
-    Underscores may group digits ("30_000"); an integer must be written without a fraction or exponent.
+
+def parse_number(text: str, integer: bool) -> int | float | None:
+    """A number from a command-line or query string; None when it is not one. Check number_problem() on the result.
+
+    Underscores may group digits ("30_000"); an integer is written without a fraction or exponent. A numeral too
+    long to read gives infinity, so it is "too large", never a 4,300-digit int() or a traceback.
     """
     text = text.strip().replace("_", "")
-    if not text or len(text) > 40:  # no number refarch reads needs more characters; keeps int() off huge strings
+    if not _NUMERAL.match(text) or (integer and not text.lstrip("+-").isdigit()):
         return None
-    try:
-        value: int | float = int(text) if integer else float(text)
-    except ValueError:
-        return None
-    return None if number_problem(value) else value
+    if len(text) > 40:  # no number refarch reads needs more characters
+        return -math.inf if text.startswith("-") else math.inf
+    return int(text) if integer else float(text)
 
 
 def version_problem(value: str, example: str = '"16", "7.5" or "7.5.4453"') -> str | None:
@@ -69,3 +71,11 @@ def version_problem(value: str, example: str = '"16", "7.5" or "7.5.4453"') -> s
 def version_key(version: str) -> tuple[int, ...]:
     """Comparable key for "X.Y" or "X.Y.Z"; "7.5" sorts before "7.5.1". Only for versions version_problem() accepted."""
     return tuple(int(part) for part in version.split("."))
+
+
+def concurrent_users_problem(concurrent: int, users: int, users_key: str = "users") -> str:
+    """More users at the same moment than users at all: one text for files, flags and requests (models and the engine both use it)."""
+    return (
+        f"{concurrent:,} concurrent users is more than the {users:,} users ({users_key}); "
+        "the users active at the same moment are some of the users, so raise users or lower concurrent_users"
+    )

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
-from .lifecycle import at_or_after, exists_at
+from .lifecycle import at_or_after, exists_at, patch_problem
 from .matrix import require_id, rule_at
 from .memo import per_catalog
 from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, minor_of, version_key
+from .numbers import brief, version_problem
 from .problems import InputError, Problem, did_you_mean
 
 if TYPE_CHECKING:
@@ -28,8 +29,7 @@ SCHEMA_VERSION = 1
 STRATEGIES = ("fewest-steps", "least-downtime")
 DEFAULT_STRATEGY = "fewest-steps"
 
-_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
-_POSTGRES = re.compile(r"^(bundled|external)(?:-(\d+(?:\.\d+)?))?$")
+_POSTGRES = re.compile(r"^(bundled|external)(?:-(\d{1,6}(?:\.\d{1,6})?))?$")  # bounded like every version (refarch.numbers)
 
 
 def _problem(key: str, message: str) -> InputError:
@@ -124,8 +124,9 @@ def _version_arg(catalog: Catalog, prep: _Prepared, value: str, key: str) -> tup
     """(node index, the version as given) for --from / --to, or an input problem."""
     value = str(value).strip().removeprefix("v")
     first, last = prep.minors[0], prep.minors[-1]
-    if not _VERSION.match(value):
-        raise _problem(key, f'expected a version like "5.9" or "5.9.45" (got {value!r})')
+    written = version_problem(value, '"5.9" or "5.9.45"') or (None if "." in value else f'expected a version like "5.9" or "5.9.45" (got {value!r})')
+    if written:
+        raise _problem(key, written)
     minor = minor_of(value)
     if minor not in prep.index:
         where = "before" if version_key(minor) < version_key(first) else ("after" if version_key(minor) > version_key(last) else "not")
@@ -137,8 +138,9 @@ def _version_arg(catalog: Catalog, prep: _Prepared, value: str, key: str) -> tup
             raise _problem(key, f"version {value} is newer than the latest release in the catalog ({last}, latest patch {prep.patch[-1]}); {scope}")
         raise _problem(key, f"unknown product version {value!r}: there is no {minor} release; {scope}{hint}")
     node = prep.index[minor]
-    if value.count(".") == 2 and version_key(value) > version_key(prep.patch[node]):
-        raise _problem(key, f"version {value} is newer than the latest {minor} patch in the catalog ({prep.patch[node]}); use {prep.patch[node]} or {minor}")
+    beyond = patch_problem(catalog.releases.releases[node], value)
+    if beyond:
+        raise _problem(key, beyond)
     return node, value
 
 
@@ -153,7 +155,7 @@ def parse_postgres(catalog: Catalog, value: str | None, version: str, method: Me
     text = value.strip()
     match = _POSTGRES.match(text)
     if not match or not match.group(2) and match.group(1) == "external":
-        raise _problem("postgres", f"expected bundled, bundled-MAJOR (like bundled-12) or external-VERSION (like external-16) (got {text!r})")
+        raise _problem("postgres", f"expected bundled, bundled-MAJOR (like bundled-12) or external-VERSION (like external-16) (got {brief(text)})")
     kind, major = match.group(1), match.group(2) or ""
     major = major.split(".")[0]
     if kind == "bundled":

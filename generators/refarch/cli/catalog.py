@@ -42,7 +42,7 @@ def matrix(version: str | None, method_id: str | None, as_of: str | None, fmt: s
 
     catalog = load(catalog_root)
     date = parse_date(as_of)
-    data = support_matrix(catalog, version or catalog.releases.releases[-1].version, date, method_id)
+    data = support_matrix(catalog, version if version is not None else catalog.releases.releases[-1].version, date, method_id)
     emit_as(fmt, data, matrix_table, matrix_markdown)
 
 

@@ -40,8 +40,9 @@ class Release(Strict):
 
     @model_validator(mode="after")
     def _patch_belongs_to_minor(self) -> Release:
-        if not (self.latest_patch == self.version or self.latest_patch.startswith(self.version + ".")):
-            raise ValueError(f"latest_patch {self.latest_patch!r} is not a patch of {self.version!r}")
+        if not self.latest_patch.startswith(self.version + ".") or self.latest_patch.count(".") != 2:
+            # the planner ends a plan at this patch and compares "X.Y.Z" given by users against it: it must be one
+            raise ValueError(f'latest_patch {self.latest_patch!r} is not a patch of {self.version!r}; write it in full, like "{self.version}.0"')
         return self
 
 
