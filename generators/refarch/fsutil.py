@@ -136,6 +136,14 @@ def check_new_outputs(outputs: Iterable[Path], inputs: Iterable[Path] = (), forc
         raise InputError(problems)
 
 
+def _not_a_folder(folder: Path) -> Path:
+    """The part of `folder` that exists but is no folder (a file or a device), for the message."""
+    for part in reversed((folder, *folder.parents)):
+        if os.path.lexists(part) and not part.is_dir():
+            return part
+    return folder
+
+
 def _identity(path: Path) -> Path:
     try:
         return path.resolve()
@@ -173,7 +181,7 @@ def write_atomic_bytes(path: Path | str, data: bytes, *, exclusive: bool = False
     except FileExistsError:
         raise
     except OSError as error:
-        reason = f"{path.parent} is not a folder" if error.errno == errno.ENOTDIR else os_reason(error)
+        reason = f"{_not_a_folder(path.parent)} is not a folder" if error.errno == errno.ENOTDIR else os_reason(error)
         raise InputError([Problem(str(path), None, "", f"cannot write the file: {reason}")]) from None
     finally:
         if tmp is not None:

@@ -54,7 +54,7 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     records = []
     if exceptions_dir is not None:
         try:
-            records = read_records(exceptions_dir)
+            records = read_records(exceptions_dir, catalog.exception_policy)
         except InputError as error:
             problems.extend(error.problems)
     documents = []
