@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..problems import InputError, Problem
-from .common import catalog_option, emit, format_option, load, main, parse_date
+from .common import catalog_option, emit, format_option, load, main, parse_date, say
 
 CHECK_FORMATS = ("table", "json", "markdown", "junit", "github", "sarif")
 
@@ -74,5 +74,5 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     result = combine(reports, date, fail_on_warn)
     emit(render(result, fmt, __version__))
     if fmt in ("json", "sarif"):
-        click.echo(result["summary"], err=True)  # stdout stays one JSON document
+        say(result["summary"])  # stdout stays one JSON document
     sys.exit(result["exit_code"])

@@ -75,7 +75,7 @@ def main() -> None:
 
 def fail(error: InputError) -> NoReturn:
     """Print every problem and a count to stderr, then exit 2. Nothing goes to stdout."""
-    click.echo(error.report(), err=True)
+    say(error.report())
     sys.exit(EXIT_INPUT)
 
 
@@ -130,4 +130,14 @@ def emit_as(fmt: str, data: Any, table: Callable[[Any], str], markdown: Callable
 
 
 def emit(text: str) -> None:
-    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+    """Print a result to stdout: the one way out for results, so no control or bidi character reaches the terminal raw."""
+    from ..render.text import visible
+
+    click.echo(visible(text if text.endswith("\n") else text + "\n"), nl=False)
+
+
+def say(text: str) -> None:
+    """Print a message to stderr, made visible like emit()."""
+    from ..render.text import visible
+
+    click.echo(visible(text), err=True)

@@ -10,7 +10,7 @@ import click
 
 from ..problems import InputError, Problem
 from .check import read_input
-from .common import EXIT_FAILED, catalog_option, emit, emit_as, format_option, load, main, parse_date
+from .common import EXIT_FAILED, catalog_option, emit, emit_as, format_option, load, main, parse_date, say
 
 
 def utc_today() -> dt.date:
@@ -55,11 +55,11 @@ def new_command(requirements_file: str, output: Path | None, force: bool, ticket
         raise InputError(problems)
     request, report = new_request(catalog, requirements, parse_date(as_of), ticket)
     if not request.deviations:
-        click.echo(f"{label}: {report['verdict']} ({report['summary']}); no exception is needed, nothing written", err=True)
+        say(f"{label}: {report['verdict']} ({report['summary']}); no exception is needed, nothing written")
         return
     hard = sorted({d.rule_id for d in request.deviations if not d.exception_allowed})
     if hard:
-        click.echo(f"{label}: note: no exception can lift {', '.join(hard)}; triage will decline unless the requirements change", err=True)
+        say(f"{label}: note: no exception can lift {', '.join(hard)}; triage will decline unless the requirements change")
     if output is None or markdown is None:
         emit(request_yaml(request))
         return
