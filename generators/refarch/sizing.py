@@ -268,10 +268,10 @@ def _parse(value: Any, spec: dict[str, Any], parse_strings: bool) -> tuple[Any, 
         value = number
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, _expected(spec)
-    if kind == "integer" and not isinstance(value, int):
-        return None, _expected(spec)
     if number_problem(value):  # NaN, infinity, or past 10^15: nothing to compute with
         return None, _expected(spec, too_large=value == value)
+    if kind == "integer" and not isinstance(value, int):
+        return None, _expected(spec)
     return _number(value), None
 
 
