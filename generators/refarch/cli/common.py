@@ -61,6 +61,20 @@ class Group(click.Group):
             return super().invoke(ctx)
         except InputError as error:
             fail(error)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:  # click's own parsing errors, in the same form as every other problem
+            fail(usage_problem(error))
+
+
+def usage_problem(error: click.UsageError) -> InputError:
+    """A click usage error (bad flag value, missing option, unknown command) as '<arguments>: --flag: message (see --help)'."""
+    param = getattr(error, "param", None)
+    key = (param.opts[0] if param.opts else param.name or "") if param is not None else ""
+    plain = isinstance(error, click.BadParameter) and not isinstance(error, click.MissingParameter) and key
+    message = error.message if plain else error.format_message()
+    command = error.ctx.command_path if error.ctx else "refarch"
+    return InputError([Problem("<arguments>", None, key, f"{message.rstrip('.')} (see `{command} --help`)")])
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
