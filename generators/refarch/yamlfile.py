@@ -187,8 +187,14 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         line = mark.line + 1 if mark else None
         what = " ".join(str(part) for part in (error.context, error.problem) if part)
         raise InputError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow; it gives a position, not a line
+        line = text.count("\n", 0, error.position) + 1
+        char = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
+        raise InputError(
+            [Problem(file, line, "", f"not valid YAML: unacceptable character {char} ({error.reason}); write it escaped in a double-quoted string, like \"\\x1f\"")]
+        ) from None
     except yaml.YAMLError as error:
-        raise InputError([Problem(file, None, "", f"not valid YAML: {error}")]) from None
+        raise InputError([Problem(file, None, "", f"not valid YAML: {' '.join(str(error).split())}")]) from None
     except _TooDeep as error:
         raise InputError([Problem(file, error.line, "", f"nested more than {MAX_DEPTH} levels deep (an alias that refers to itself?)")]) from None
     except _TooBig as error:
