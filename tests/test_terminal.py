@@ -1,0 +1,63 @@
+"""Terminal output fits the terminal: tables honour COLUMNS and wrap long cells within their column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from refarch.cli import main
+from refarch.render.text import fit_widths, table, wrap_line
+
+FIXTURES = sorted(p for p in (Path(__file__).resolve().parent / "data" / "requirements").rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("columns", [100, 80])
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_check_output_fits_columns(path: Path, columns: int) -> None:
+    result = CliRunner().invoke(main, ["check", str(path), "--as-of", "2026-11-27"], env={"COLUMNS": str(columns)}, catch_exceptions=False)
+    assert result.exit_code in (0, 1, 2, 3)
+    lines = (result.stdout + result.stderr).splitlines()
+    assert lines
+    too_long = [line for line in lines if len(line) > columns]
+    assert too_long == [], f"{len(too_long)} lines longer than {columns}: {too_long[:2]}"
+
+
+def test_a_piped_check_keeps_one_line_per_finding() -> None:
+    """Without COLUMNS and without a terminal (a pipe), nothing is wrapped, so grep finds a finding on one line."""
+    path = Path(__file__).resolve().parent / "data" / "requirements" / "valid" / "initech.yaml"
+    result = CliRunner().invoke(main, ["check", str(path), "--as-of", "2026-11-27"], catch_exceptions=False)
+    finding = next(line for line in result.stdout.splitlines() if line.startswith("FAIL     option.support"))
+    assert finding.endswith("An exception may be requested.")
+
+
+def test_a_long_cell_wraps_within_its_column() -> None:
+    text = table(["id", "what it means"], [["a", "one two three four five six seven eight nine ten"], ["b", "short"]], width=24)
+    assert text.splitlines() == ["id  what it means", "--  --------------------", "a   one two three four", "    five six seven eight", "    nine ten", "b   short"]
+
+
+def test_sentences_go_below_their_row_when_the_table_does_not_fit() -> None:
+    rows = [["FAIL", "platform.version", "Kubernetes 1.18 is below the minimum 1.19; supported: 1.19 and later."]]
+    text = table(["outcome", "rule", "what it means"], rows, width=40, prose_last=True)
+    assert text.splitlines() == [
+        "outcome  rule",
+        "         what it means",
+        "-------  ----------------",
+        "FAIL     platform.version",
+        "         Kubernetes 1.18 is below the",
+        "         minimum 1.19; supported: 1.19",
+        "         and later.",
+    ]
+    assert table(["outcome", "rule", "what it means"], rows, width=0, prose_last=True).count("\n") == 2  # no limit: one line a row
+
+
+def test_widest_columns_give_way_first_and_never_below_their_floor() -> None:
+    assert fit_widths([10, 50, 30], [4, 6, 6], 60) == [10, 23, 23]
+    assert fit_widths([10, 50, 30], [8, 20, 20], 30) == [8, 20, 20]  # cannot fit: as narrow as allowed
+    assert fit_widths([10, 50], [4, 6], 0) == [10, 50]  # 0: no limit
+
+
+def test_prose_lines_wrap_with_an_indent() -> None:
+    assert wrap_line("alpha beta gamma delta", 12) == "alpha beta\n  gamma\n  delta"
+    assert wrap_line("alpha beta gamma delta", 0) == "alpha beta gamma delta"
