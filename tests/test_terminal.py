@@ -61,3 +61,41 @@ def test_widest_columns_give_way_first_and_never_below_their_floor() -> None:
 def test_prose_lines_wrap_with_an_indent() -> None:
     assert wrap_line("alpha beta gamma delta", 12) == "alpha beta\n  gamma\n  delta"
     assert wrap_line("alpha beta gamma delta", 0) == "alpha beta gamma delta"
+
+
+# --- progress: on a terminal only -----------------------------------------------------------------
+
+VALID = sorted((Path(__file__).resolve().parent / "data" / "requirements" / "valid").glob("*"))
+
+
+def test_progress_stays_quiet_when_piped() -> None:
+    result = CliRunner().invoke(main, ["check", *map(str, VALID), "--as-of", "2026-11-27"], catch_exceptions=False)
+    assert "checking" not in result.stderr
+    assert "\r" not in result.stdout + result.stderr
+
+
+def test_progress_counts_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import refarch.cli.progress
+
+    monkeypatch.setattr(refarch.cli.progress, "is_terminal", lambda stream=None: True)
+    result = CliRunner().invoke(main, ["check", *map(str, VALID), "--as-of", "2026-11-27"], catch_exceptions=False)
+    assert f"\rchecking: {len(VALID)}/{len(VALID)}" in result.stderr
+    assert result.stderr.endswith("\r")  # the counter line is cleared before the answer
+    assert "checking" not in result.stdout
+
+
+def test_the_site_build_says_what_it_does_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+
+    import refarch.cli.progress
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(root / "site", tmp_path / "site", ignore=shutil.ignore_patterns("generated"))
+    monkeypatch.setattr(refarch.cli.progress, "is_terminal", lambda stream=None: True)
+    result = CliRunner().invoke(main, ["site", "build", "--root", str(tmp_path), "--as-of", "2026-11-27"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("refarch: generating the pages from the catalog and building the site with mkdocs")
+    assert lines[-1].startswith("refarch: done in ")
+    assert result.stdout.startswith("generated ")
