@@ -237,16 +237,6 @@ def support_matrix_page(f: Facts) -> dict[str, Any]:
     }
 
 
-def _totals(rows: Iterable[dict[str, Any]]) -> dict[str, float]:
-    keys = ("cpu_request", "cpu_limit", "memory_request_gb", "memory_limit_gb", "storage_gb")
-    totals = dict.fromkeys(keys, 0.0)
-    for row in rows:
-        alloc = row["allocation"]
-        for key in keys:
-            totals[key] += (getattr(alloc, key) or 0) * alloc.replicas
-    return {k: round(v, 3) for k, v in totals.items()}
-
-
 def topology(services: dict[str, Service], present: list[str]) -> dict[str, Any]:
     """The service dependency graph restricted to `present`: nodes grouped by role, edges from depends_on."""
     keep = set(present)
@@ -258,23 +248,29 @@ def topology(services: dict[str, Service], present: list[str]) -> dict[str, Any]
 
 
 def architecture_page(f: Facts, arch: Architecture) -> dict[str, Any]:
+    from .architectures import resolved_architectures
+
     catalog = f.catalog
     method, size = catalog.methods[arch.method], catalog.sizes[arch.size]
-    rows = [{"service": catalog.services[a.service], "allocation": a} for a in arch.services]
+    resolved = resolved_architectures(catalog)[arch.id]
+    rows = [{"service": catalog.services[row["name"]], "allocation": row} for row in resolved["services"]]
     external = []
     for ext_id in arch.external:
         ext = catalog.external_services[ext_id]
         rule = rule_at(ext, arch.version)
         external.append({"service": ext, "rule": rule, "providers": [p for p in catalog.providers.values() if ext_id in p.serves and p.kind != "bundled"]})
+    machines = resolved["machines"]
     return {
         "architecture": arch,
         "method": method,
         "size": size,
         "rows": rows,
-        "totals": _totals(rows),
-        "machines": arch.machines,
-        "clouds": [c for c in ("aws", "gcp", "azure") if any(c in m.instance_types for m in arch.machines)],
-        "topology": topology(catalog.services, [a.service for a in arch.services]),
+        "totals": resolved["totals"],
+        "resolved": resolved,
+        "differences": [d for d in resolved["differences"] if d["differs"]],
+        "machines": machines,
+        "clouds": [c for c in ("aws", "gcp", "azure") if any(m["instance_types"].get(c) for m in machines)],
+        "topology": topology(catalog.services, [row["name"] for row in resolved["services"]]),
         "external": external,
         "multi_node": method.scale.nodes == "multi",
         **_sources(arch),
