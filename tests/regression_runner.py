@@ -11,6 +11,7 @@ A case is a YAML file:
   repeat: {NAME: [TEXT, COUNT]}    ${NAME} anywhere in the case stands for TEXT * COUNT
   setup: [enospc | unreadable:PATH | readonly:PATH | busy-port]   faults to simulate (tests run as root, so chmod cannot)
   stdin: TEXT                      what stdin holds (in-process)
+  env: {NAME: VALUE}               environment variables for the run
   ${TMP} is the working folder, ${IN_30_DAYS} the UTC date 30 days from now (an expiry grant accepts)
   exit: 2                          the exit code
   stderr: |                        the exact stderr (${PORT}, ${ROOT} and repeats substituted)
@@ -157,10 +158,12 @@ def run_case(case: dict[str, Any], cwd: Path) -> tuple[int, str, str, float, Bas
             started = time.monotonic()
             if "shell" in case:
                 command = substitute(case["shell"], names).replace("refarch ", f"{REFARCH} ", 1)
-                done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=10, check=False)
+                env = {**os.environ, **substitute(case.get("env") or {}, names)}
+                done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=10, check=False, env=env)
                 return done.returncode, done.stdout, done.stderr, time.monotonic() - started, None
             args = substitute(case["args"], names)
-            result = CliRunner().invoke(main, args, input=substitute(case.get("stdin"), names), catch_exceptions=True)
+            env = substitute(case.get("env") or {}, names)
+            result = CliRunner().invoke(main, args, input=substitute(case.get("stdin"), names), env=env, catch_exceptions=True)
             seconds = time.monotonic() - started
             unexpected = result.exception if result.exception is not None and not isinstance(result.exception, SystemExit) else None
             return result.exit_code, result.stdout, result.stderr, seconds, unexpected

@@ -28,7 +28,7 @@ TODAY = dt.date(2026, 11, 27)
 
 REQUIREMENTS: dict[str, Any] = {
     "customer": "Acme Corp",
-    "version": "7.5",
+    "version": "7.7",
     "deployment": {"method": "helm", "platform": "eks", "platform_version": "1.29", "architecture": "amd64"},
     "services": {"postgres": {"provider": "aws-rds", "version": "16"}},
     "options": ["private-registry", "ssh-git"],  # ssh-git: Helm does not offer it (exception possible)
@@ -280,7 +280,7 @@ OLD = {"version": "5.4", "options": ["private-registry"]}
 @pytest.mark.parametrize(
     ("name", "changes", "answers", "recommendation", "code"),
     [
-        ("incomplete", {}, {}, "decline", "incomplete"),
+        ("incomplete", {}, {}, "answer-open-questions", "open-question"),
         ("professional services can do it", {}, COMPLETE, "approve-with-professional-services", "professional-services"),
         ("professional services cannot", {}, {**COMPLETE, "professional_services": "no"}, "engineering-review", "professional-services"),
         ("too small for engineering", {}, {**COMPLETE, "professional_services": "no", "deal_value_usd": 100000}, "decline", "deal-value"),
@@ -384,7 +384,9 @@ def test_grant_covers_only_what_an_exception_may_lift(catalog: Catalog) -> None:
     assert [w.rule_id for w in granted.covers] == ["option.support"]
 
 
-def test_grant_cli_writes_a_record_once(run: Run, filled_request: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path, catalog: Catalog) -> None:
+def test_grant_cli_writes_a_record_once(
+    run: Run, filled_request: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path, catalog: Catalog
+) -> None:
     monkeypatch.setattr(exception_cli, "utc_today", lambda: TODAY)
     folder = tmp_path / "records"
     args = ("exception", "grant", str(filled_request), "--expires", "2027-01-01", "--approved-by", "Dana Delivery", "--dir", str(folder))

@@ -276,7 +276,9 @@ def test_matrix_flags(version: str | None, method: str | None, as_of: str | None
     start=text_values,
     end=text_values,
     method=st.one_of(st.sampled_from(IDS), text_values),
-    postgres=optional(st.one_of(st.sampled_from(["bundled", "bundled-12", "bundled-16", "external-16", "external-"]), text_values.map(lambda v: "external-" + v))),
+    postgres=optional(
+        st.one_of(st.sampled_from(["bundled", "bundled-12", "bundled-16", "external-16", "external-"]), text_values.map(lambda v: "external-" + v))
+    ),
     strategy=optional(st.one_of(st.sampled_from(["fewest-steps", "least-downtime"]), text_values)),
     fmt=FORMATS,
 )
@@ -295,7 +297,11 @@ SIZE_FLAGS = ["--users", "--repositories", "--total-repo-size-gb", "--largest-re
 
 
 @fuzz_settings(100)
-@given(values=st.dictionaries(st.sampled_from(SIZE_FLAGS), text_values, max_size=5), switches=st.lists(st.sampled_from(["--code-insights", "--no-syntactic-code-intel"])), fmt=FORMATS)
+@given(
+    values=st.dictionaries(st.sampled_from(SIZE_FLAGS), text_values, max_size=5),
+    switches=st.lists(st.sampled_from(["--code-insights", "--no-syntactic-code-intel"])),
+    fmt=FORMATS,
+)
 def test_size_flags(values: dict[str, str], switches: list[str], fmt: str) -> None:
     invoke("size", ["size", *flags(values), *switches, "--format", fmt])
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .problems import InputError
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -55,7 +57,7 @@ def load_cached(root: Path) -> Any:
         path = None
     catalog = load_catalog(root)
     if path is not None:
-        with contextlib.suppress(OSError):  # an unwritable cache only costs speed
+        with contextlib.suppress(OSError, InputError):  # an unwritable cache only costs speed (the writer says InputError)
             write_atomic_bytes(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
     return catalog
 
@@ -79,6 +81,6 @@ def load_derived(root: Path, name: str, build: Callable[[Any], Any]) -> Any:
     if path is not None:
         from .fsutil import write_atomic_bytes
 
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, InputError):
             write_atomic_bytes(path, text.encode("utf-8"))
     return json.loads(text)

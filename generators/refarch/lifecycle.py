@@ -55,18 +55,6 @@ def known_minor(catalog: Catalog, version: str) -> bool:
     return any(release.version == minor for release in catalog.releases.releases)
 
 
-def find_release(catalog: Catalog, version: str) -> Release | None:
-    minor = minor_of(version)
-    return next((release for release in catalog.releases.releases if release.version == minor), None)
-
-
-def patch_problem(release: Release, version: str) -> str | None:
-    """Why "X.Y.Z" is not a patch the catalog knows of release X.Y (it is past the latest patch), or None."""
-    if version.count(".") == 2 and version_key(version) > version_key(release.latest_patch):
-        return f"version {version} is newer than the latest {release.version} patch in the catalog ({release.latest_patch}); use {release.latest_patch} or {release.version}"
-    return None
-
-
 @dataclass(frozen=True)
 class ReleaseStatus:
     """A release as seen on a given date."""

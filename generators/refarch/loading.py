@@ -223,7 +223,9 @@ def _files(root: Path, kind: FileKind[Any]) -> list[Path]:
         return [root / kind.pattern]
     folder, glob = kind.pattern.rsplit("/", 1)
     if not os.path.lexists(root / folder):
-        raise InputError([Problem(f"{folder}/", None, "", f"missing folder: the catalog needs {kind.pattern} (one file per {kind.name.rstrip('s').replace('_', ' ')})")])
+        raise InputError(
+            [Problem(f"{folder}/", None, "", f"missing folder: the catalog needs {kind.pattern} (one file per {kind.name.rstrip('s').replace('_', ' ')})")]
+        )
     return [path for path in list_folder(root / folder, f"{folder}/") if fnmatch.fnmatchcase(path.name, glob)]
 
 
@@ -264,7 +266,14 @@ def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
                 continue
             if kind.many:
                 if entity.id != path.stem:
-                    problems.append(Problem(label, lines.line_for(("id",)), "id", f"id '{entity.id}' does not match the file name; rename the file to {entity.id}.yaml or set id: {path.stem}"))
+                    problems.append(
+                        Problem(
+                            label,
+                            lines.line_for(("id",)),
+                            "id",
+                            f"id '{entity.id}' does not match the file name; rename the file to {entity.id}.yaml or set id: {path.stem}",
+                        )
+                    )
                     unloaded.add(path.stem)
                     continue
                 entities[entity.id] = entity

@@ -62,10 +62,15 @@ def version_problem(value: str, example: str = '"16", "7.5" or "7.5.4453"') -> s
     """Why `value` is not a version "X", "X.Y" or "X.Y.Z", or None when it is one."""
     if VERSION_PATTERN.match(value):
         return None
-    if _LOOSE_VERSION.match(value):
-        longest = max(len(part) for part in value.split("."))
-        return f"a version component has {longest:,} digits; at most {MAX_COMPONENT_DIGITS} are read (got {brief(value)})"
-    return f"expected a version like {example} (got {brief(value)})"
+    return too_many_digits(value) or f"expected a version like {example} (got {brief(value)})"
+
+
+def too_many_digits(value: str) -> str | None:
+    """The message for a version shaped right but with a component too long to compare safely, or None."""
+    if not _LOOSE_VERSION.match(value) or VERSION_PATTERN.match(value):
+        return None
+    longest = max(len(part) for part in value.split("."))
+    return f"a version component has {longest:,} digits; at most {MAX_COMPONENT_DIGITS} are read (got {brief(value)})"
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -15,8 +15,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, always: a line break inside a value (a key, a file name) is shown as \\n, so each problem is one line to grep."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n") if "\n" in text or "\r" in text else text
 
 
 class InputError(Exception):

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
-from .lifecycle import at_or_after, exists_at, patch_problem
+from . import numbers
+from .freshness import currency, version_problem
+from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
 from .memo import per_catalog
 from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, minor_of, version_key
-from .numbers import brief, version_problem
+from .numbers import brief
 from .problems import InputError, Problem, did_you_mean
 
 if TYPE_CHECKING:
@@ -123,24 +125,15 @@ def _prepared(catalog: Catalog) -> _Prepared:
 def _version_arg(catalog: Catalog, prep: _Prepared, value: str, key: str) -> tuple[int, str]:
     """(node index, the version as given) for --from / --to, or an input problem."""
     value = str(value).strip().removeprefix("v")
-    first, last = prep.minors[0], prep.minors[-1]
-    written = version_problem(value, '"5.9" or "5.9.45"') or (None if "." in value else f'expected a version like "5.9" or "5.9.45" (got {value!r})')
-    if written:
+    written = numbers.version_problem(value, '"5.9" or "5.9.45"') or (
+        None if "." in value else f'expected a version like "5.9" or "5.9.45" (got {brief(value)})'
+    )
+    if written:  # bounded digits, X.Y at least: before anything compares it
         raise _problem(key, written)
-    minor = minor_of(value)
-    if minor not in prep.index:
-        where = "before" if version_key(minor) < version_key(first) else ("after" if version_key(minor) > version_key(last) else "not")
-        scope = f"the catalog covers {first} to {last}"
-        hint = did_you_mean(minor, prep.minors)
-        if where == "before":
-            raise _problem(key, f"version {value} is older than the catalog, which starts at {first}; {scope}")
-        if where == "after":
-            raise _problem(key, f"version {value} is newer than the latest release in the catalog ({last}, latest patch {prep.patch[-1]}); {scope}")
-        raise _problem(key, f"unknown product version {value!r}: there is no {minor} release; {scope}{hint}")
-    node = prep.index[minor]
-    beyond = patch_problem(catalog.releases.releases[node], value)
-    if beyond:
-        raise _problem(key, beyond)
+    problem = version_problem(catalog, value)
+    if problem:
+        raise _problem(key, problem)
+    node = prep.index[minor_of(value)]
     return node, value
 
 
@@ -478,7 +471,9 @@ def upgrade_plan(
         lambda: _strategy_arg(strategy),
     )
     if end < start:
-        raise _problem("to", f"version {to_given} is before {from_label}: refarch plans upgrades only, not downgrades; the target must be later than the starting version")
+        raise _problem(
+            "to", f"version {to_given} is before {from_label}: refarch plans upgrades only, not downgrades; the target must be later than the starting version"
+        )
     from_is_latest = from_label.count(".") < 2 or from_label == prep.patch[start]
     if end == start and from_is_latest:
         raise _problem(
@@ -519,6 +514,7 @@ def upgrade_plan(
         "schema_version": SCHEMA_VERSION,
         "kind": "upgrade-plan",
         "product": catalog.product.id,
+        "catalog": currency(catalog),
         "from": from_label,
         "to": prep.patch[end],
         "to_requested": to_given,
@@ -678,6 +674,7 @@ def migrate_plan(catalog: Catalog, from_method: str, to_method: str, version: st
         "schema_version": SCHEMA_VERSION,
         "kind": "migration-plan",
         "product": catalog.product.id,
+        "catalog": currency(catalog),
         "from_method": {"id": origin.id, "name": origin.name},
         "to_method": {"id": target.id, "name": target.name},
         "version": given,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import yaml
@@ -56,11 +57,19 @@ class LineMap(dict[Path_, int]):
         return None
 
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+
+
 def dotted(path: Path_) -> str:
-    """('services', 3, 'replicas') -> 'services[3].replicas'."""
+    """('services', 3, 'replicas') -> 'services[3].replicas'; a key that is not a plain name is quoted: deployment['a b\\n']."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        elif isinstance(part, str) and _PLAIN_KEY.match(part) and len(part) <= 60:
+            out += f".{part}" if out else part
+        else:
+            out += f"[{brief(part)}]"
     return out
 
 
@@ -112,7 +121,6 @@ class _Walker:
                 result[key] = self.walk(value_node, (*path, key), depth + 1)
             return result
         raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
-
 
     def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         """The value of a scalar; a value its tag cannot hold (2026-02-30, !!int x, 10^5000) is a located problem, never an exception."""
@@ -191,7 +199,11 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         line = text.count("\n", 0, error.position) + 1
         char = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
         raise InputError(
-            [Problem(file, line, "", f"not valid YAML: unacceptable character {char} ({error.reason}); write it escaped in a double-quoted string, like \"\\x1f\"")]
+            [
+                Problem(
+                    file, line, "", f'not valid YAML: unacceptable character {char} ({error.reason}); write it escaped in a double-quoted string, like "\\x1f"'
+                )
+            ]
         ) from None
     except yaml.YAMLError as error:
         raise InputError([Problem(file, None, "", f"not valid YAML: {' '.join(str(error).split())}")]) from None
@@ -199,7 +211,14 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         raise InputError([Problem(file, error.line, "", f"nested more than {MAX_DEPTH} levels deep (an alias that refers to itself?)")]) from None
     except _TooBig as error:
         raise InputError(
-            [Problem(file, error.line, "", f"expands to more than {MAX_NODES:,} values through anchors and aliases; refusing to load it (billion-laughs protection)")]
+            [
+                Problem(
+                    file,
+                    error.line,
+                    "",
+                    f"expands to more than {MAX_NODES:,} values through anchors and aliases; refusing to load it (billion-laughs protection)",
+                )
+            ]
         ) from None
     finally:
         loader.dispose()

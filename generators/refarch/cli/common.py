@@ -42,6 +42,7 @@ LAZY_COMMANDS = {
     "size": "size",
     "upgrade-plan": "upgrade",
     "migrate-plan": "upgrade",
+    "catalog": "maintain",
 }
 
 
@@ -88,8 +89,10 @@ def main() -> None:
 
 
 def fail(error: InputError) -> NoReturn:
-    """Print every problem and a count to stderr, then exit 2. Nothing goes to stdout."""
-    say(error.report())
+    """Print every problem and a count to stderr (each fitted to the terminal, control characters made visible), then exit 2. Nothing goes to stdout."""
+    from ..render.text import wrap_line
+
+    say("\n".join(wrap_line(line) for line in error.report().splitlines()))
     sys.exit(EXIT_INPUT)
 
 

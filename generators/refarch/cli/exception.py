@@ -46,7 +46,16 @@ def new_command(requirements_file: str, output: Path | None, force: bool, ticket
     markdown = output.with_suffix(".md") if output is not None else None
     if output is not None and markdown is not None:
         if output == markdown:
-            raise InputError([Problem(str(output), None, "", "-o names the Markdown copy itself; give the request a .yaml name, like request.yaml (its copy becomes request.md)")])
+            raise InputError(
+                [
+                    Problem(
+                        str(output),
+                        None,
+                        "",
+                        "-o names the Markdown copy itself; give the request a .yaml name, like request.yaml (its copy becomes request.md)",
+                    )
+                ]
+            )
         check_new_outputs([output, markdown], inputs=[] if requirements_file == "-" else [Path(requirements_file)], force=force)
     catalog = load(catalog_root)
     requirements, lines, label = read_input(requirements_file, Requirements)
@@ -88,8 +97,8 @@ def new_command(requirements_file: str, output: Path | None, force: bool, ticket
 def triage_command(request_file: str, fmt: str, as_of: str | None, catalog_root: Path | None) -> None:
     """Check a request is complete, re-check it against the current catalog, and recommend what to do.
 
-    Recommends decline, approve-with-professional-services, engineering-review or approve, with reasons,
-    from catalog/exception-policy.yaml. Exits 0 when the request is complete, 1 when answers are missing, 2 on invalid input.
+    Recommends answer-open-questions (listing each question still open), decline, approve-with-professional-services,
+    engineering-review or approve, with reasons, from catalog/exception-policy.yaml. Exits 0 when the request is complete, 1 when answers are missing, 2 on invalid input.
     """
     from ..exceptions import triage
     from ..models import ExceptionRequest

@@ -37,11 +37,10 @@ def _model(catalog_root: Path | None) -> dict[str, Any]:
 
 def _from_file(model: dict[str, Any], path: Path) -> dict[str, Any]:
     """The inputs in a YAML or JSON file: a bare mapping, or a requirements file's scale: block."""
+    from ..fsutil import read_input
     from ..problems import InputError, Problem
     from ..sizing import inputs_from_document, read_inputs
     from ..yamlfile import dotted, parse
-
-    from ..fsutil import read_input
 
     label = str(path)
     data, lines = parse(read_input(path, label), label)

@@ -13,15 +13,19 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..numbers import MAX_NUMBER, concurrent_users_problem
-from .common import Cloud, Id, Sourced, Strict, matching
+from .common import CatalogCurrency, Cloud, Id, Sourced, Strict, matching
 
 
 class SizingInputs(Strict):
     # strict: a quoted number or true/1 in a file is an error rather than a silent conversion (the CLI parses its own strings).
     users: int | None = Field(default=None, ge=1, strict=True, le=MAX_NUMBER, description="People who will use the instance.")
     repositories: int | None = Field(default=None, ge=1, strict=True, le=MAX_NUMBER, description="Repositories to index.")
-    total_repo_size_gb: float | None = Field(default=None, gt=0, strict=True, allow_inf_nan=False, le=MAX_NUMBER, description="Size of all repositories together, in GB.")
-    largest_repo_gb: float | None = Field(default=None, ge=0, strict=True, allow_inf_nan=False, le=MAX_NUMBER, description="Size of the largest repository, in GB.")
+    total_repo_size_gb: float | None = Field(
+        default=None, gt=0, strict=True, allow_inf_nan=False, le=MAX_NUMBER, description="Size of all repositories together, in GB."
+    )
+    largest_repo_gb: float | None = Field(
+        default=None, ge=0, strict=True, allow_inf_nan=False, le=MAX_NUMBER, description="Size of the largest repository, in GB."
+    )
     largest_index_gb: float | None = Field(
         default=None,
         ge=0,
@@ -282,6 +286,7 @@ class SizingAnswer(Strict):
 
     schema_version: Literal[1]
     version: str = Field(description="The product version sized for: the latest release in the catalog.")
+    catalog: CatalogCurrency
     inputs: dict[str, float | bool | str | None] = Field(description="Every input as used: given, or the estimator's default.")
     defaulted: list[str] = Field(description="Inputs that took the estimator's default.")
     tier: Id = Field(description="The size: the largest of the sizes each input needs.")
