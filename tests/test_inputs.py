@@ -103,6 +103,7 @@ def test_a_relative_site_root_builds_where_it_says(tmp_path: Path, repo_root: Pa
 
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "mkdocs.yml").write_text((repo_root / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "x" / "site").symlink_to(repo_root / "site")
     monkeypatch.chdir(tmp_path)
     config = _load_config(Path("x"), Path("x") / "build" / "site")
     assert config["site_dir"] == str(tmp_path / "x" / "build" / "site")

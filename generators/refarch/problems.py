@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what str.splitlines() splits on
+_BREAK_NAMES = {"\n": "\\n", "\r": "\\r"}
 
 
 @dataclass(frozen=True, order=True)
@@ -18,7 +23,7 @@ class Problem:
         """One line, always: a line break inside a value (a key, a file name) is shown as \\n, so each problem is one line to grep."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-        return text.replace("\r", "\\r").replace("\n", "\\n") if "\n" in text or "\r" in text else text
+        return _LINE_BREAKS.sub(lambda m: _BREAK_NAMES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
 
 
 class InputError(Exception):
