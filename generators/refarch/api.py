@@ -23,6 +23,7 @@ from .freshness import currency, freshness, is_newer, newer_than_catalog
 from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
+from .models.answers import MatrixAnswer
 from .models.common import VERSION_PATTERN, IsoDate
 from .problems import InputError, unknown
 
@@ -197,7 +198,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     for segment, (attribute, singular) in ENTITY_KINDS.items():
         _entity_routes(api, catalog, segment, attribute, singular)
 
-    @api.get("/matrix", tags=["catalog"])
+    @api.get("/matrix", response_model=MatrixAnswer, response_model_by_alias=True, tags=["catalog"])
     def matrix(
         version: str | None = Query(default=None, description='Product version, e.g. "7.5" (default: the latest).'),
         method: str | None = Query(default=None, description="Only this deployment method.", json_schema_extra={"enum": list(catalog.methods)}),
