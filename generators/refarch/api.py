@@ -127,7 +127,7 @@ def _loc(problem: Problem) -> str:
 
 def _input_error(error: InputError) -> JSONResponse:
     details = [ErrorDetail(loc=_loc(problem), message=problem.message) for problem in error.shown]
-    omitted_loc = _loc(error.problems[len(details)]) if error.omitted else "body"
+    omitted_loc = _loc(error.first_omitted) if error.first_omitted else "body"
     return _error(422, "invalid input", details, error.omitted, omitted_loc or "query")
 
 

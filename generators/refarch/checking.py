@@ -161,10 +161,13 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
         full = (*prefix, *path)
         problems.append(Problem(file, lines.line_for(full), dotted(full), message))
 
+    listed: dict[str, str] = {}
+
     def unknown(path: Path_, value: str, pool: Iterable[str], what: str, folder: str) -> None:
         pool = list(pool)
         hint = did_you_mean(value, pool) if len(problems) < MAX_PROBLEMS else ""  # past what a report shows, skip the search
-        problem(path, f"unknown {what} '{clip(value)}'; the catalog ({folder}) knows: {one_of(pool)}{hint}")
+        known = listed.get(what) or listed.setdefault(what, one_of(pool))
+        problem(path, f"unknown {what} '{clip(value)}'; the catalog ({folder}) knows: {known}{hint}")
 
     releases = catalog.releases.releases
     if minor_of(req.version) not in _index(catalog).minors:

@@ -158,6 +158,8 @@ def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...], hints: bo
     if kind == "missing":
         described = _description(model, loc)
         return f"missing required key; add it ({described})" if described else "missing required key; add it"
+    if kind == "too_long":
+        return f"expected at most {error['ctx']['max_length']:,} item(s) (got {error['ctx']['actual_length']:,}); remove some"
     if kind == "too_short":
         return f"expected at least {error['ctx']['min_length']} item(s) (got {error['ctx']['actual_length']})"
     if kind == "literal_error":

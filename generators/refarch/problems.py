@@ -8,6 +8,7 @@ the first MAX_PROBLEMS problems with a count of the rest.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,29 +56,44 @@ _DIGITS = re.compile(r"(\d+)")
 
 def _natural(key: str) -> tuple[str | int, ...]:
     """'options[10]' sorts after 'options[9]'."""
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(key))
+    if "[" not in key:
+        return (key,)
+    parts = _DIGITS.split(key)
+    parts[1::2] = [int(part) for part in parts[1::2]]  # split() puts the digit runs at the odd places
+    return tuple(parts)
+
+
+def _order(problem: Problem) -> tuple[str, int, tuple[str | int, ...], str]:
+    return (problem.file, problem.line or 0, _natural(problem.key), problem.message)
 
 
 class InputError(Exception):
     """Raised by loaders when input cannot be used; carries every problem found, not only the first."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, _natural(p.key), p.message))
+        self._found = set(problems)
+        self._sorted: list[Problem] | None = None
+        # The first problems, without sorting them all: an answer to a huge bad document shows only these.
+        first = sorted(self._found, key=_order) if len(self._found) <= MAX_PROBLEMS else heapq.nsmallest(MAX_PROBLEMS + 1, self._found, key=_order)
+        self.shown = first[:MAX_PROBLEMS]
+        self.first_omitted = first[MAX_PROBLEMS] if len(first) > MAX_PROBLEMS else None
         super().__init__("\n".join(str(p) for p in self.shown))
 
     @property
-    def shown(self) -> list[Problem]:
-        """The problems a report lists one by one (the first MAX_PROBLEMS)."""
-        return self.problems[:MAX_PROBLEMS]
+    def problems(self) -> list[Problem]:
+        """Every problem, in file, line and key order."""
+        if self._sorted is None:
+            self._sorted = sorted(self._found, key=_order)
+        return self._sorted
 
     @property
     def omitted(self) -> int:
         """How many problems a report only counts."""
-        return max(0, len(self.problems) - MAX_PROBLEMS)
+        return max(0, len(self._found) - MAX_PROBLEMS)
 
     def report(self) -> str:
         """The first problems, one a line, then how many more and a count: the text `refarch validate` prints."""
-        count = len(self.problems)
+        count = len(self._found)
         rest = [more_problems(self.omitted)] if self.omitted else []
         return "\n".join([*(str(p) for p in self.shown), *rest, f"{count:,} problem{'s' if count != 1 else ''} found"])
 
