@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -34,7 +34,7 @@ from .problems import MAX_PROBLEMS, InputError, Problem, clip, more_problems, un
 MAX_BODY = 1024 * 1024
 MAX_ERROR_BODY = 64 * 1024  # no answer to a bad request is larger than this
 PREFIX = "/api/v1"
-WORKERS = 4  # threads for CPU-bound work (check, triage, size, plans), so the event loop stays free
+WORKERS = 2  # threads for CPU-bound work (check, triage, size, plans): few, as they share one GIL with the event loop
 TIME_LIMIT = 5.0  # seconds a request may take in a worker (waiting included) before it gets a 503
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -158,6 +158,49 @@ class Offload:
             self.executor = None
 
 
+class LimitBody:
+    """413 for a body over MAX_BODY, declared or streamed (plain ASGI: no extra event-loop turns per request)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+            message = f"the body is {int(declared):,} bytes; the limit is {MAX_BODY:,} (1 MiB)"
+            await _error(413, "request body too large", [ErrorDetail(loc="body", message=message)])(scope, receive, send)
+            return
+        if declared is not None or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []  # no length given (chunked): read it here, up to the limit
+        size = 0
+        while True:
+            received = await receive()
+            if received["type"] == "http.disconnect":
+                return
+            chunks.append(received.get("body", b""))
+            size += len(chunks[-1])
+            if size > MAX_BODY:
+                await _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is over {MAX_BODY:,} bytes (1 MiB)")])(scope, receive, send)
+                return
+            if not received.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
 class HeadAsGet:
     """HEAD on an API route answers as GET would, without the body (the site's static files handle HEAD themselves)."""
 
@@ -219,20 +262,6 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-            return _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is {int(declared):,} bytes; the limit is {MAX_BODY:,} (1 MiB)")])
-        if request.method in ("POST", "PUT", "PATCH") and declared is None:
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > MAX_BODY:
-                    return _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is over {MAX_BODY:,} bytes (1 MiB)")])
-            request._body = body  # already read: let the route see it
-        return await call_next(request)
 
     @app.exception_handler(InputError)
     async def on_input_error(_: Request, error: InputError) -> JSONResponse:
@@ -319,6 +348,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
     app.router.routes.append(Route(f"{PREFIX}/{{rest:path}}", _NoApiRoute(), include_in_schema=False))
     app.router.routes.append(Route(PREFIX, _NoApiRoute(), include_in_schema=False))
     app.add_middleware(HeadAsGet)
+    app.add_middleware(LimitBody)
     _document_bodies(app)
 
     if site_dir is not None and (site_dir / "index.html").is_file():
@@ -401,14 +431,17 @@ def _no_route(app: FastAPI, path: str) -> str:
     import difflib
 
     asked = path[len(PREFIX) :].strip("/").split("/")
-    candidates = set()
+    best, suggestion = 0.6, ""  # difflib's usual cutoff (reached or passed)
     for route in app.state.routes:
         if isinstance(route, APIRoute) and route.include_in_schema and route.path.startswith(PREFIX + "/"):
             parts = route.path[len(PREFIX) + 1 :].split("/")
-            filled = [asked[i] if part.startswith("{") and i < len(asked) else part for i, part in enumerate(parts)]
-            candidates.add("/".join(filled))
-    wanted = "/".join(asked)
-    close = difflib.get_close_matches(wanted, sorted(candidates), n=1, cutoff=0.6) if len(wanted) <= 200 else []
-    hint = f"; did you mean {PREFIX}/{close[0]}?" if close else "."
+            fixed = [i for i, part in enumerate(parts) if not part.startswith("{")]
+            if len(parts) != len(asked) or len(path) > 300:  # a path of another shape, or too long to be a typo
+                continue
+            # Compare the fixed words only: 'methds/helm' is close to 'methods/{id}', 'nothing/here' is not close to 'options/{id}'.
+            ratio = difflib.SequenceMatcher(None, "/".join(asked[i] for i in fixed), "/".join(parts[i] for i in fixed)).ratio()
+            if ratio > best or (ratio == best and not suggestion):
+                best, suggestion = ratio, "/".join(part if i in fixed else asked[i] for i, part in enumerate(parts))
+    hint = f"; did you mean {PREFIX}/{suggestion}?" if suggestion else "."
     return f"no API route at {clip(path)}{hint} Every route is listed at {PREFIX}/docs"
 

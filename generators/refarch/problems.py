@@ -26,8 +26,8 @@ def clip(text: object, limit: int = MAX_SHOWN) -> str:
 
 
 def clip_repr(value: object, limit: int = MAX_SHOWN) -> str:
-    """repr(value) (as `{value!r}` shows it), clipped like clip()."""
-    return clip(repr(value), limit)
+    """repr(value) (as `{value!r}` shows it), clipped like clip(): 'AAAA... (20,000 characters)' for long text."""
+    return repr(clip(value, limit)) if isinstance(value, str) else clip(repr(value), limit)
 
 
 @dataclass(frozen=True, order=True)
