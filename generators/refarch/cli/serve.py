@@ -31,10 +31,16 @@ def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebu
     catalog = load(catalog_root)
     site_dir = site_root / "build" / "site"
     if (site_root / "mkdocs.yml").is_file() and (rebuild or not (site_dir / "index.html").is_file()):
-        from ..site import build, generate
+        import time
 
+        from ..site import build, generate
+        from .progress import note
+
+        started = time.monotonic()
+        note(f"building the site from the catalog into {site_dir} ...")
         generate(catalog, site_root / "site")
         build(site_root)
+        note(f"built the site in {time.monotonic() - started:.1f} s")
     # CPU-bound requests run on worker threads; a short GIL switch interval lets the event loop thread (and /health)
     # take its turn within a millisecond instead of 5 ms per wake-up, at a small cost in throughput.
     sys.setswitchinterval(SWITCH_INTERVAL)
