@@ -175,7 +175,7 @@ def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...], hints: bo
 
 def problems_from(error: ValidationError, model: type[BaseModel], file: str, lines: LineMap) -> list[Problem]:
     """Turn a pydantic error into problems with file, line, key path and a readable message."""
-    out = []
+    out: list[Problem] = []
     items = error.errors(include_url=False)
     # A misspelt required key shows up twice (unknown 'mvuu', missing 'mvu'): report only the first, which has the fix.
     misspelt: set[tuple[tuple[Any, ...], str]] = set()
