@@ -25,11 +25,11 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
-from .freshness import currency, freshness
+from .freshness import currency, freshness, is_newer, newer_than_catalog
 from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
-from .models.common import IsoDate
+from .models.common import VERSION_PATTERN, IsoDate
 from .problems import MAX_PROBLEMS, InputError, Problem, clip, more_problems, unknown
 
 MAX_BODY = 1024 * 1024
@@ -103,8 +103,8 @@ class Busy(Exception):
 
 
 class NotFound(Exception):
-    def __init__(self, what: str, value: str, known: list[str]):
-        self.message = unknown(what, value, known)
+    def __init__(self, what: str, value: str, known: list[str], message: str | None = None):
+        self.message = message or unknown(what, value, known)
 
 
 def _error(status: int, error: str, details: list[ErrorDetail], omitted: int = 0, omitted_loc: str = "body") -> JSONResponse:
@@ -324,7 +324,8 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
         date = as_of or _today()
         statuses = {s.version: s for s in release_statuses(catalog, date)}
         if version not in statuses:
-            raise NotFound("release", version, list(statuses))
+            newer = newer_than_catalog(catalog, version) if VERSION_PATTERN.match(version) and "." in version and is_newer(catalog, version) else None
+            raise NotFound("release", version, list(statuses), newer)
         return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "catalog": currency(catalog), "item": statuses[version].as_dict()}
 
     for segment, (attribute, singular) in ENTITY_KINDS.items():
