@@ -42,6 +42,7 @@ LAZY_COMMANDS = {
     "size": "size",
     "upgrade-plan": "upgrade",
     "migrate-plan": "upgrade",
+    "catalog": "maintain",
 }
 
 
