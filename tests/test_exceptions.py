@@ -28,7 +28,7 @@ TODAY = dt.date(2026, 11, 27)
 
 REQUIREMENTS: dict[str, Any] = {
     "customer": "Acme Corp",
-    "version": "7.5",
+    "version": "7.7",
     "deployment": {"method": "helm", "platform": "eks", "platform_version": "1.29", "architecture": "amd64"},
     "services": {"postgres": {"provider": "aws-rds", "version": "16"}},
     "options": ["private-registry", "ssh-git"],  # ssh-git: Helm does not offer it (exception possible)
@@ -273,7 +273,7 @@ OLD = {"version": "5.4", "options": ["private-registry"]}
 @pytest.mark.parametrize(
     ("name", "changes", "answers", "recommendation", "code"),
     [
-        ("incomplete", {}, {}, "decline", "incomplete"),
+        ("incomplete", {}, {}, "answer-open-questions", "open-question"),
         ("professional services can do it", {}, COMPLETE, "approve-with-professional-services", "professional-services"),
         ("professional services cannot", {}, {**COMPLETE, "professional_services": "no"}, "engineering-review", "professional-services"),
         ("too small for engineering", {}, {**COMPLETE, "professional_services": "no", "deal_value_usd": 100000}, "decline", "deal-value"),

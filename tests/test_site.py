@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from refarch.architectures import resolved_architectures
 from refarch.cli import main
 from refarch.lifecycle import release_statuses
 from refarch.loading import Catalog, load_catalog
@@ -156,7 +157,8 @@ def test_a_hostile_architecture_name_keeps_its_page_title_as_text(hostile_site: 
 
 
 def test_every_page_footer_names_the_catalog_version_and_build_date(html_pages: dict[str, str]) -> None:
-    expected = f"Catalog {catalog_version(CATALOG)} · built {AS_OF.isoformat()}"
+    currency = f"Catalog checked on {CATALOG.releases.verified}; newest release known: {CATALOG.releases.releases[-1].version}"
+    expected = f"Catalog {catalog_version(CATALOG)} · built {AS_OF.isoformat()} · {currency}"
     for path, text in html_pages.items():
         if path.endswith("index.html"):
             assert expected in text, path
@@ -213,19 +215,20 @@ def test_release_table_shows_the_status_on_the_build_date(html_pages: dict[str, 
 
 @pytest.mark.parametrize("architecture", sorted(CATALOG.architectures), ids=str)
 def test_architecture_page_lists_every_service_and_draws_only_its_own_graph(catalog: Catalog, architecture: str) -> None:
-    arch = catalog.architectures[architecture]
     text = pages(catalog, AS_OF)[f"architectures/{architecture}.md"]
-    present = {a.service for a in arch.services}
-    for allocation in arch.services:
-        assert f"(../services.md#service-{allocation.service} " in text
+    resolved = resolved_architectures(catalog)[architecture]
+    present = {row["name"] for row in resolved["services"]}
+    assert present, "an architecture page with no services"
+    for service_id in present:
+        assert f"(../services.md#service-{service_id} " in text
     diagram = text.split("```mermaid", 1)[1].split("```", 1)[0]
     edges = re.findall(r"n_(\w+) --> n_(\w+)", diagram)
     expected = {(s.replace("-", "_"), d.replace("-", "_")) for s in present for d in catalog.services[s].depends_on if d in present}
     assert set(edges) == expected
     for cloud in ("aws", "gcp", "azure"):
-        for machine in arch.machines:
-            if cloud in machine.instance_types:
-                assert str(neutralize(machine.instance_types[cloud])) in text
+        for machine in resolved["machines"]:
+            if machine["instance_types"].get(cloud):
+                assert str(neutralize(machine["instance_types"][cloud])) in text
 
 
 def test_decision_tree_leaves_follow_the_methods_scale_rules(catalog: Catalog) -> None:
@@ -472,3 +475,55 @@ def test_the_engine_names_no_product(repo_root: Path, catalog: Catalog) -> None:
     for path in engine:
         text = path.read_text(encoding="utf-8").lower()
         assert not any(name in text for name in names), f"{path} names the product"
+
+
+# --- nothing loaded from another host -------------------------------------------------------------
+
+# What a page loads: scripts, stylesheets, fonts, images, frames; in CSS, url() and @import.
+LOADS = re.compile(r"<(?:script|link|img|source|iframe|embed|object|video|audio)\b[^>]*?\s(?:src|href|srcset|data)=[\"']([^\"']+)[\"']", re.I)
+CSS_LOADS = re.compile(r"url\(\s*[\"']?([^\"')]+)|@import\s+[\"']([^\"']+)", re.I)
+
+
+def foreign(reference: str) -> bool:
+    """Whether a reference would go to another host (a scheme with a host, or protocol-relative)."""
+    return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", reference.strip(), re.I))
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [("https://unpkg.com/mermaid.js", True), ("//fonts.gstatic.com/x", True), ("../assets/x.js", False), ("data:image/svg+xml,x", False)],
+)
+def test_foreign_reference_detection(reference: str, expected: bool) -> None:
+    assert foreign(reference) is expected
+
+
+def test_the_built_site_loads_nothing_from_another_host(built_site: Path) -> None:
+    offenders = []
+    for path in sorted(built_site.rglob("*")):
+        if path.suffix in (".html", ".css"):
+            text = path.read_text(encoding="utf-8")
+            pattern = LOADS if path.suffix == ".html" else CSS_LOADS
+            refs = [ref for match in pattern.finditer(text) for ref in match.groups() if ref]
+            if path.suffix == ".html":  # inline styles can load too
+                refs += [
+                    ref
+                    for style in re.findall(r"<style[^>]*>(.*?)</style>", text, re.S)
+                    for match in CSS_LOADS.finditer(style)
+                    for ref in match.groups()
+                    if ref
+                ]
+            offenders += [f"{path.relative_to(built_site)}: {ref}" for ref in refs if foreign(ref)]
+    assert offenders == []
+    # The theme loads mermaid from a host unless the page brings its own copy: every page with a diagram does.
+    diagrams = [p for p in built_site.rglob("*.html") if 'class="mermaid"' in p.read_text(encoding="utf-8")]
+    assert len(diagrams) >= len(CATALOG.architectures)
+    for path in diagrams:
+        script = re.search(r'<script src="([^"]*vendor/mermaid\.min\.js)">', path.read_text(encoding="utf-8"))
+        assert script, f"{path} has a diagram but loads no local mermaid"
+        assert (path.parent / script.group(1)).resolve() == (built_site / "generated" / "vendor" / "mermaid.min.js").resolve()
+    assert (
+        (built_site / "generated" / "vendor" / "mermaid.min.js")
+        .read_text(encoding="utf-8")
+        .rstrip()
+        .endswith('globalThis["mermaid"] = globalThis.__esbuild_esm_mermaid_nm["mermaid"].default;')
+    )

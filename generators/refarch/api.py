@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
+from .freshness import currency, freshness
 from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
@@ -114,14 +115,16 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     from .site import catalog_version
 
     version = catalog_version(catalog)
+    cadence = found.as_dict() if (found := freshness(catalog).cadence) else None
     app = FastAPI(
         title="refarch API",
         version=__version__,
         summary=f"What is supported for self-hosted {catalog.product.name}, at what size, and how to get there.",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # served below from local files: the default page loads Swagger UI from another host
         redoc_url=None,
     )
+    _api_docs(app)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -178,7 +181,8 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     def releases(as_of: IsoDate | None = Query(default=None, description="Judge status on this date (default: today, UTC).")) -> dict[str, Any]:
         """Every release with its support status on a date."""
         date = as_of or _today()
-        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "items": [s.as_dict() for s in release_statuses(catalog, date)]}
+        items = [s.as_dict() for s in release_statuses(catalog, date)]
+        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "catalog": currency(catalog), "release_cadence": cadence, "items": items}
 
     @api.get("/releases/{version}", tags=["catalog"])
     def release(version: str, as_of: IsoDate | None = Query(default=None)) -> dict[str, Any]:
@@ -187,7 +191,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         statuses = {s.version: s for s in release_statuses(catalog, date)}
         if version not in statuses:
             raise NotFound("release", version, list(statuses))
-        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "item": statuses[version].as_dict()}
+        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "catalog": currency(catalog), "item": statuses[version].as_dict()}
 
     for segment, (attribute, singular) in ENTITY_KINDS.items():
         _entity_routes(api, catalog, segment, attribute, singular)
@@ -216,6 +220,27 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
             return RedirectResponse(f"{PREFIX}/docs")
 
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs with its script, stylesheet and icon served by this app, so it works offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    from .vendor import swagger_ui_dir
+
+    assets = f"{PREFIX}/docs-assets"
+    app.mount(assets, StaticFiles(directory=swagger_ui_dir()), name="docs-assets")
+
+    @app.get(f"{PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{PREFIX}/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png",
+        )
 
 
 def _today() -> dt.date:

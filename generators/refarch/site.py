@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .freshness import currency, freshness
 from .fsutil import write_atomic
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
 from .matrix import rule_at, support_matrix
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 GENERATED = "generated"
 NAV_ARCHITECTURES = "architectures/.nav"
+CURRENCY_FILE = ".catalog-currency"
 DOWNLOADS = "downloads"
 FLEET_PAGE = "fleet.md"
 SCHEMA_VERSION = 1
@@ -238,16 +240,6 @@ def support_matrix_page(f: Facts) -> dict[str, Any]:
     }
 
 
-def _totals(rows: Iterable[dict[str, Any]]) -> dict[str, float]:
-    keys = ("cpu_request", "cpu_limit", "memory_request_gb", "memory_limit_gb", "storage_gb")
-    totals = dict.fromkeys(keys, 0.0)
-    for row in rows:
-        alloc = row["allocation"]
-        for key in keys:
-            totals[key] += (getattr(alloc, key) or 0) * alloc.replicas
-    return {k: round(v, 3) for k, v in totals.items()}
-
-
 def topology(services: dict[str, Service], present: list[str]) -> dict[str, Any]:
     """The service dependency graph restricted to `present`: nodes grouped by role, edges from depends_on."""
     keep = set(present)
@@ -259,23 +251,29 @@ def topology(services: dict[str, Service], present: list[str]) -> dict[str, Any]
 
 
 def architecture_page(f: Facts, arch: Architecture) -> dict[str, Any]:
+    from .architectures import resolved_architectures
+
     catalog = f.catalog
     method, size = catalog.methods[arch.method], catalog.sizes[arch.size]
-    rows = [{"service": catalog.services[a.service], "allocation": a} for a in arch.services]
+    resolved = resolved_architectures(catalog)[arch.id]
+    rows = [{"service": catalog.services[row["name"]], "allocation": row} for row in resolved["services"]]
     external = []
     for ext_id in arch.external:
         ext = catalog.external_services[ext_id]
         rule = rule_at(ext, arch.version)
         external.append({"service": ext, "rule": rule, "providers": [p for p in catalog.providers.values() if ext_id in p.serves and p.kind != "bundled"]})
+    machines = resolved["machines"]
     return {
         "architecture": arch,
         "method": method,
         "size": size,
         "rows": rows,
-        "totals": _totals(rows),
-        "machines": arch.machines,
-        "clouds": [c for c in ("aws", "gcp", "azure") if any(c in m.instance_types for m in arch.machines)],
-        "topology": topology(catalog.services, [a.service for a in arch.services]),
+        "totals": resolved["totals"],
+        "resolved": resolved,
+        "differences": [d for d in resolved["differences"] if d["differs"]],
+        "machines": machines,
+        "clouds": [c for c in ("aws", "gcp", "azure") if any(m["instance_types"].get(c) for m in machines)],
+        "topology": topology(catalog.services, [row["name"] for row in resolved["services"]]),
         "external": external,
         "multi_node": method.scale.nodes == "multi",
         **_sources(arch),
@@ -398,6 +396,8 @@ def releases_page(f: Facts, stops: list[dict[str, Any]]) -> dict[str, Any]:
         "upgrades": f.catalog.upgrades,
         "stops": stops,
         "releases": f.catalog.releases,
+        "currency": currency(f.catalog),
+        "freshness": freshness(f.catalog),
     }
 
 
@@ -542,6 +542,7 @@ def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = Non
     out = dict(files)
     # The footer's catalog version: build() reads it back, so a plain `mkdocs build` of these files needs no catalog.
     out[".catalog-version"] = f.version + "\n"
+    out[CURRENCY_FILE] = render("partials/currency.md.j2", currency=currency(catalog)).strip() + "\n"
     common = {"as_of": as_of, "latest": f.latest, "product": f.product}
     page: Callable[[str, dict[str, Any]], str] = lambda template, ctx: render(template, **{**common, **ctx})  # noqa: E731
     out["deployment-options.md"] = page("deployment-options.md.j2", deployment_options_page(f))
@@ -571,7 +572,10 @@ def generation_key(catalog_root: Path, as_of: dt.date, schema_dir: Path | None =
     from .cache import catalog_key
 
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{catalog_key(catalog_root)}|{as_of.isoformat()}".encode())
+    from importlib import metadata
+
+    # The vendored browser files come from this package: a new version of it must be copied again.
+    digest.update(f"{catalog_key(catalog_root)}|{as_of.isoformat()}|mermaidx {metadata.version('mermaidx')}".encode())
     templates = Path(__file__).resolve().parent / "render" / "templates"
     for path in sorted([*templates.rglob("*.j2"), *(schema_dir.glob("*.schema.json") if schema_dir and schema_dir.is_dir() else [])]):
         digest.update(path.name.encode())
@@ -599,7 +603,11 @@ def generate(
     schemas = None
     if schema_dir is not None and schema_dir.is_dir():
         schemas = {path.name: path.read_text(encoding="utf-8") for path in sorted(schema_dir.glob("*.schema.json"))}
-    rendered = {**pages(catalog, as_of, schemas), **(extra or {})}
+    rendered = pages(catalog, as_of, schemas)
+    from .vendor import site_files
+
+    rendered.update({vendored.path: vendored.text for vendored in site_files()})
+    rendered.update(extra or {})
     if key is not None:
         rendered[KEY_FILE] = key + "\n"
     if target.exists():
@@ -634,6 +642,9 @@ def _finish_config(config: MkDocsConfig, root: Path, built: dt.date | None) -> M
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unknown"
     built = built or dt.datetime.now(dt.UTC).date()
     config["copyright"] = f"Catalog {version} · built {built.isoformat()}"
+    currency_file = root / "site" / GENERATED / CURRENCY_FILE
+    if currency_file.exists():
+        config["copyright"] += f" · {currency_file.read_text(encoding='utf-8').strip()}"
     order_file = root / "site" / GENERATED / NAV_ARCHITECTURES
     listed = order_file.read_text(encoding="utf-8").split() if order_file.exists() else []
     config["nav"] = _with_architectures(config["nav"], [f"{GENERATED}/{path}" for path in listed])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from .lifecycle import exists_at, known_minor
+from .lifecycle import known_minor
 from .models import LEVELS, version_key
 from .problems import Problem, did_you_mean
 
@@ -70,6 +70,7 @@ def validate_catalog(catalog: Catalog, today: dt.date | None = None, unloaded: s
     _check_architectures(c)
     _check_upgrades(c)
     _check_sizing(c)
+    _check_reference_answers(c)
     return sorted(set(c.problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))
 
 
@@ -249,52 +250,34 @@ def _check_architectures(c: _Checker) -> None:
             resolved = c.ref("architectures", arch_id, ("external", index), external_id, cat.external_services, "external service", owner)
             if resolved and method_ok and not cat.methods[arch.method].external_services:
                 c.at("architectures", arch_id, ("external", index), f"{owner} allows external {external_id}, but method {arch.method} allows no external services")
-        for index, layout in enumerate(arch.machines):
-            for cloud, machine_id in layout.instance_types.items():
-                _fits(c, "architectures", arch_id, ("machines", index, "instance_types", cloud), cloud, machine_id, layout.vcpu, layout.memory_gb, owner)
+        differences = arch.machine_differences
+        if differences is not None:
+            for cloud, machine_id in differences.instance_types.items():
+                vcpu, memory = differences.vcpu or 1, differences.memory_gb or 1
+                _fits(c, "architectures", arch_id, ("machine_differences", "instance_types", cloud), cloud, machine_id, vcpu, memory, owner)
+        for name in ("method", "cloud"):
+            if getattr(arch.reference_inputs, name) is not None:
+                c.at("architectures", arch_id, ("reference_inputs", name), f"{owner} gives {name} in its reference inputs; remove it (the method is the architecture's own, {arch.method})")
         listed: dict[str, int] = {}
-        for index, allocation in enumerate(arch.services):
-            if allocation.service in listed:
-                c.at("architectures", arch_id, ("services", index, "service"), f"{owner} lists service '{allocation.service}' twice (also at services[{listed[allocation.service]}])")
-            listed[allocation.service] = index
-            c.ref("architectures", arch_id, ("services", index, "service"), allocation.service, cat.services, "service", owner)
-        _check_capacity(c, arch_id)
-        if not method_ok:
-            continue
-        expected = {
-            service_id
-            for service_id, service in cat.services.items()
-            if arch.method in service.defaults and service.enabled_by_default and exists_at(service.lifecycle, arch.version)
-        }
-        for service_id in sorted(expected - set(listed)):
-            c.at("architectures", arch_id, ("services",), f"{owner} does not list service '{service_id}', which method {arch.method} runs at {arch.version}; add its resources")
-        for service_id in sorted(set(listed) & set(cat.services) - expected):
-            service = cat.services[service_id]
-            if arch.method not in service.defaults:
-                why = f"method {arch.method} does not run it (catalog/services/{service_id}.yaml has no defaults for {arch.method})"
-            elif not exists_at(service.lifecycle, arch.version):
-                why = f"it does not exist at {arch.version}"
-            else:
-                continue  # an optional service turned on: allowed
-            c.at("architectures", arch_id, ("services", listed[service_id], "service"), f"{owner} lists service '{service_id}', but {why}")
+        for index, difference in enumerate(arch.differences):
+            if difference.service in listed:
+                c.at("architectures", arch_id, ("differences", index, "service"), f"{owner} lists service '{difference.service}' twice (also at differences[{listed[difference.service]}])")
+            listed[difference.service] = index
+            c.ref("architectures", arch_id, ("differences", index, "service"), difference.service, cat.services, "service", owner)
 
 
-def _check_capacity(c: _Checker, arch_id: str) -> None:
-    """The machines must hold every service's requests (per-node services once on each machine)."""
-    arch = c.catalog.architectures[arch_id]
-    nodes = sum(layout.count for layout in arch.machines)
-    for what, unit, request_key, capacity_key in (("CPU", "vCPU", "cpu_request", "vcpu"), ("memory", "GB", "memory_request_gb", "memory_gb")):
-        capacity = sum(layout.count * getattr(layout, capacity_key) for layout in arch.machines)
-        requested = 0.0
-        for allocation in arch.services:
-            service = c.catalog.services.get(allocation.service)
-            copies = nodes if service is not None and service.per_node else allocation.replicas
-            requested += (getattr(allocation, request_key) or 0) * copies
-        if requested > capacity:
-            c.at(
-                "architectures", arch_id, ("machines",),
-                f"architecture {arch_id} requests {requested:g} {unit} of {what}, more than its {nodes} machine(s) provide ({capacity:g} {unit}); add machines or lower requests",
-            )
+def _check_reference_answers(c: _Checker) -> None:
+    """Each architecture agrees with the sizing answer at its reference inputs, or records why not.
+
+    Runs only on a catalog without other problems: the sizing model needs every reference resolved.
+    """
+    from .architectures import problems
+
+    if c.problems or c.unloaded:
+        return
+    for arch_id, arch in c.catalog.architectures.items():
+        for path, message in problems(c.catalog, arch):
+            c.at("architectures", arch_id, path, message)
 
 
 def _check_sizing(c: _Checker) -> None:

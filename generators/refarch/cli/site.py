@@ -58,9 +58,12 @@ def fleet_page(catalog_root: Path | None, inventory: Path, day: dt.date) -> dict
 def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None, inventory: Path | None) -> None:
     """Generate the pages, then build the site into build/site (mkdocs, strict)."""
     import hashlib
+    import time
 
     from ..site import build, generate_and_build, generation_key, up_to_date
+    from .progress import note
 
+    started = time.monotonic()
     day = parse_date(as_of)
     extra = fleet_page(catalog_root, inventory, day) if inventory is not None else None
     # Like make: when nothing the pages depend on has changed since the last run, only mkdocs runs.
@@ -68,11 +71,14 @@ def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None,
     if extra:
         key = hashlib.blake2b((key + extra["fleet.md"]).encode(), digest_size=16).hexdigest()
     if up_to_date(site_root / "site", key):
+        note("the generated pages are up to date; building the site with mkdocs ...")
         out = build(site_root, built=day)
         summary = "pages are up to date"
     else:
+        note(f"generating the pages from the catalog and building the site with mkdocs into {site_root / 'build' / 'site'} ...")
         out, count = generate_and_build(lambda: load(catalog_root), site_root, day, schema_dir(catalog_root), key=key, extra=extra)
         summary = f"generated {count} pages"
+    note(f"done in {time.monotonic() - started:.1f} s")
     emit(f"{summary}; built the site into {out}")
 
 

@@ -1,6 +1,6 @@
 """Pydantic models: the single source of truth for every shape refarch reads or writes."""
 
-from .architecture import Architecture, MachineLayout, ServiceAllocation
+from .architecture import Architecture, MachineDifference, ServiceDifference
 from .catalog import *  # noqa: F403
 from .catalog import __all__ as _catalog_all
 from .common import LEVELS, Disagreement, Level, Outcome, minor_of, version_key
@@ -9,7 +9,7 @@ from .sizing import SizingData, SizingInputs
 from .upgrades import *  # noqa: F403
 from .upgrades import __all__ as _upgrades_all
 
-__all__ = [*_catalog_all, "Architecture", "MachineLayout", "ServiceAllocation", "LEVELS", "Disagreement", "Level", "Outcome", "minor_of", "version_key"]
+__all__ = [*_catalog_all, "Architecture", "MachineDifference", "ServiceDifference", "LEVELS", "Disagreement", "Level", "Outcome", "minor_of", "version_key"]
 __all__ += _upgrades_all
 __all__ += ["SizingData", "SizingInputs"]
 __all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requirements"]

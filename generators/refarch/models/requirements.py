@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from .common import Id, Sourced, Strict, Version, matching
 from .sizing import SizingInputs
@@ -19,6 +19,7 @@ from .sizing import SizingInputs
 # --- rule vocabulary: the ids findings carry and the policy routes -----------------------
 
 RULES: dict[str, str] = {
+    "catalog.freshness": "The catalog's release list is recent enough that no newer release is overdue on the check date (reported only when it is not).",
     "release.support-window": "The product version is inside the support window on the check date.",
     "release.minors-behind": "The product version is not too many minors behind the latest release.",
     "method.status": "The deployment method exists and is supported at the product version.",
@@ -42,6 +43,7 @@ Family = Literal["release", "method", "platform", "cpu", "service", "option", "s
 FAMILIES: tuple[str, ...] = Family.__args__  # type: ignore[attr-defined]
 
 RuleId = Literal[
+    "catalog.freshness",
     "release.support-window",
     "release.minors-behind",
     "method.status",
@@ -108,7 +110,16 @@ class Requirements(Strict):
 
 # --- exception requests ------------------------------------------------------------------
 
-Answer = Literal["yes", "no", "unknown"]
+def _typed_word(value: object) -> object:
+    """YAML 1.1 reads an unquoted yes or no (also on/off, true/false) as a boolean: take it as the word the person typed."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+Answer = Annotated[Literal["yes", "no", "unknown"], BeforeValidator(_typed_word)]
 
 
 class Deviation(Strict):
