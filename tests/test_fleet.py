@@ -22,6 +22,7 @@ from click.testing import Result
 
 from refarch.fleet.inventory import REQUIRED, Known, _finish, connect, field_problems, from_rows, read_inventory
 from refarch.fleet.report import fleet_report
+from refarch.freshness import newer_than_catalog
 from refarch.lifecycle import end_of_support
 from refarch.loading import Catalog
 from refarch.problems import InputError
@@ -346,7 +347,13 @@ def test_a_bad_row_is_located_as_file_line(case: Path, run: Callable[..., Result
     expected = (
         case.with_suffix(".expected")
         .read_text(encoding="utf-8")
-        .format(file=case, methods=", ".join(sorted(catalog.methods)), platforms=", ".join(sorted(catalog.platforms)), first=minors[0], latest=minors[-1])
+        .format(
+            file=case,
+            methods=", ".join(sorted(catalog.methods)),
+            platforms=", ".join(sorted(catalog.platforms)),
+            first=minors[0],
+            newer=newer_than_catalog(catalog, "99.1"),
+        )
     )
     lines = result.stderr.splitlines()
     assert lines[:-1] == expected.splitlines()

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,13 +58,16 @@ class Known:
     minors: tuple[str, ...]  # oldest first
     methods: tuple[str, ...]
     platforms: tuple[str, ...]
+    newer: Callable[[str], str] = str  # the message for a version past the newest release (freshness.newer_than_catalog)
 
     @classmethod
     def of(cls, catalog: Catalog) -> Known:
         minors = tuple(r.version for r in catalog.releases.releases)
         if any(int(part) >= KEY_SCALE for v in minors for part in v.split(".")):
             raise ValueError(f"a release number of {KEY_SCALE} or more does not fit the fleet's version keys")
-        return cls(minors, tuple(sorted(catalog.methods)), tuple(sorted(catalog.platforms)))
+        from ..freshness import newer_than_catalog
+
+        return cls(minors, tuple(sorted(catalog.methods)), tuple(sorted(catalog.platforms)), lambda version: newer_than_catalog(catalog, version))
 
 
 def minor_key(minor: str) -> int:
@@ -139,7 +142,8 @@ def _version_problems(version: str, known: Known) -> Iterator[tuple[str, str]]:
         if key < tuple(int(p) for p in first.split(".")):
             where = f"is older than the catalog, which starts at {first}"
         elif key > tuple(int(p) for p in last.split(".")):
-            where = f"is newer than the catalog's latest release, {last}: update catalog/releases.yaml or fix the row"
+            yield "version", known.newer(version)
+            return
         else:
             where = f"is not a release the catalog knows (there is no {minor}){did_you_mean(minor, known.minors)}"
         yield "version", f"{version} {where}"

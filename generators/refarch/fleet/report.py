@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..freshness import currency
 from ..lifecycle import end_of_support
 from ..models import version_key
 from ..problems import InputError
@@ -300,7 +301,7 @@ def fleet_report(catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: 
         "kind": "fleet-report",
         "as_of": as_of.isoformat(),
         "active_days": active_days,
-        "catalog": catalog_currency(catalog),
+        "catalog": currency(catalog),
         "latest_release": {"version": latest.version, "released": latest.released.isoformat(), "latest_patch": latest.latest_patch} if latest else None,
         "instances_seen": len(states),
         **overall,
@@ -308,12 +309,6 @@ def fleet_report(catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: 
         "by_method": {m: figures([s for s in active if s.method == m], m) for m in methods} if inv.has_method else None,
         "instances": instances,
     }
-
-
-def catalog_currency(catalog: Catalog) -> dict[str, Any]:
-    """How current the catalog is: when its releases were last checked and the newest release it knows."""
-    newest = max(catalog.releases.releases, key=lambda r: version_key(r.version))
-    return {"checked": catalog.releases.verified.isoformat(), "newest_release": newest.version}
 
 
 def upgrade_summary(catalog: Catalog, inst: Instance, latest: Release | None) -> dict[str, Any] | None:
