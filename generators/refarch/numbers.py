@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 
+from .problems import clip_repr
+
 MAX_NUMBER = 10**15
 """The largest magnitude refarch reads: far above any real size (a petabyte in GB is 10^6), far below float overflow."""
 
@@ -21,15 +23,6 @@ VERSION_PATTERN = re.compile(rf"^\d{{1,{MAX_COMPONENT_DIGITS}}}(\.\d{{1,{MAX_COM
 """A version "X", "X.Y" or "X.Y.Z" with bounded components."""
 
 _LOOSE_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
-
-
-def brief(value: object, limit: int = 40) -> str:
-    """repr(value), cut to about `limit` characters with the full length, so a message never echoes a whole huge input."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    length = len(value) if isinstance(value, (str, bytes)) else len(text)
-    return f"{text[:limit]}... ({length:,} characters)"
 
 
 def number_problem(value: float) -> str | None:
@@ -62,7 +55,7 @@ def version_problem(value: str, example: str = '"16", "7.5" or "7.5.4453"') -> s
     """Why `value` is not a version "X", "X.Y" or "X.Y.Z", or None when it is one."""
     if VERSION_PATTERN.match(value):
         return None
-    return too_many_digits(value) or f"expected a version like {example} (got {brief(value)})"
+    return too_many_digits(value) or f"expected a version like {example} (got {clip_repr(value)})"
 
 
 def too_many_digits(value: str) -> str | None:
@@ -70,7 +63,7 @@ def too_many_digits(value: str) -> str | None:
     if not _LOOSE_VERSION.match(value) or VERSION_PATTERN.match(value):
         return None
     longest = max(len(part) for part in value.split("."))
-    return f"a version component has {longest:,} digits; at most {MAX_COMPONENT_DIGITS} are read (got {brief(value)})"
+    return f"a version component has {longest:,} digits; at most {MAX_COMPONENT_DIGITS} are read (got {clip_repr(value)})"
 
 
 def version_key(version: str) -> tuple[int, ...]:

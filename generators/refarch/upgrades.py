@@ -19,8 +19,7 @@ from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
 from .memo import per_catalog
 from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, minor_of, version_key
-from .numbers import brief
-from .problems import InputError, Problem, did_you_mean
+from .problems import InputError, Problem, clip_repr, did_you_mean
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -126,7 +125,7 @@ def _version_arg(catalog: Catalog, prep: _Prepared, value: str, key: str) -> tup
     """(node index, the version as given) for --from / --to, or an input problem."""
     value = str(value).strip().removeprefix("v")
     written = numbers.version_problem(value, '"5.9" or "5.9.45"') or (
-        None if "." in value else f'expected a version like "5.9" or "5.9.45" (got {brief(value)})'
+        None if "." in value else f'expected a version like "5.9" or "5.9.45" (got {clip_repr(value)})'
     )
     if written:  # bounded digits, X.Y at least: before anything compares it
         raise _problem(key, written)
@@ -148,7 +147,7 @@ def parse_postgres(catalog: Catalog, value: str | None, version: str, method: Me
     text = value.strip()
     match = _POSTGRES.match(text)
     if not match or not match.group(2) and match.group(1) == "external":
-        raise _problem("postgres", f"expected bundled, bundled-MAJOR (like bundled-12) or external-VERSION (like external-16) (got {brief(text)})")
+        raise _problem("postgres", f"expected bundled, bundled-MAJOR (like bundled-12) or external-VERSION (like external-16) (got {clip_repr(text)})")
     kind, major = match.group(1), match.group(2) or ""
     major = major.split(".")[0]
     if kind == "bundled":

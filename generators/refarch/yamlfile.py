@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from .fsutil import MAX_BYTES
-from .numbers import brief, number_problem
-from .problems import InputError, Problem
+from .numbers import number_problem
+from .problems import InputError, Problem, clip_repr
 
 MAX_NODES = 100_000
 MAX_DEPTH = 64
@@ -69,7 +69,7 @@ def dotted(path: Path_) -> str:
         elif isinstance(part, str) and _PLAIN_KEY.match(part) and len(part) <= 60:
             out += f".{part}" if out else part
         else:
-            out += f"[{brief(part)}]"
+            out += f"[{clip_repr(part)}]"
     return out
 
 
@@ -80,6 +80,7 @@ class _Walker:
         self.lines = LineMap()
         self.problems: list[Problem] = []
         self.budget = MAX_NODES
+        self.characters = MAX_BYTES  # a file within MAX_BYTES cannot hold more text than this, except through aliases
 
     def fail(self, line: int, path: Path_, message: str) -> None:
         self.problems.append(Problem(self.file, line, dotted(path), message))
@@ -91,6 +92,9 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _TooDeep(node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
+            self.characters -= len(node.value)
+            if self.characters < 0:
+                raise _TooLong(node.start_mark.line + 1)
             return self.scalar(node, path)
         if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
             self.fail(node.start_mark.line + 1, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
@@ -132,13 +136,13 @@ class _Walker:
         implicit = not node.style and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag
         fix = "quote it to keep it as text" if implicit else f"remove the tag !!{node.tag.rsplit(':', 1)[-1]} or give a valid value"
         if node.tag == _INT and len(node.value.lstrip("+-").replace("_", "").lstrip("0")) > _MAX_INT_DIGITS:  # before int() meets 4,300 digits
-            self.fail(line, path, f"{number_problem(math.inf)} (got {brief(node.value)})")
+            self.fail(line, path, f"{number_problem(math.inf)} (got {clip_repr(node.value)})")
             return None
         try:
             value = self.loader.construct_object(node, deep=True)
         except Exception as error:  # PyYAML's constructors raise ValueError, KeyError or AttributeError on values their tag cannot hold
             reason = f" ({error})" if node.tag == _TIMESTAMP and isinstance(error, ValueError) else ""
-            self.fail(line, path, f"{brief(node.value)} is not {what}{reason}; {fix}")
+            self.fail(line, path, f"{clip_repr(node.value)} is not {what}{reason}; {fix}")
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             problem = number_problem(value)
@@ -169,6 +173,10 @@ class _TooBig(Exception):
 
 
 class _TooDeep(_TooBig):
+    pass
+
+
+class _TooLong(_TooBig):
     pass
 
 
@@ -207,6 +215,10 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         ) from None
     except yaml.YAMLError as error:
         raise InputError([Problem(file, None, "", f"not valid YAML: {' '.join(str(error).split())}")]) from None
+    except _TooLong as error:
+        raise InputError(
+            [Problem(file, error.line, "", f"expands to more than {MAX_BYTES:,} characters of text through anchors and aliases; refusing to load it (write the values out)")]
+        ) from None
     except _TooDeep as error:
         raise InputError([Problem(file, error.line, "", f"nested more than {MAX_DEPTH} levels deep (an alias that refers to itself?)")]) from None
     except _TooBig as error:

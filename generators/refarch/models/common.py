@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from ..numbers import VERSION_PATTERN as VERSION_PATTERN  # re-exported: models.common is where model code looks for it
 from ..numbers import version_key as version_key
 from ..numbers import version_problem
+from ..problems import clip_repr
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
@@ -21,7 +22,7 @@ def matching(pattern: re.Pattern[str], expected: str) -> BeforeValidator:
 
     def check(value: Any) -> Any:
         if isinstance(value, str) and not pattern.match(value):
-            raise ValueError(f"expected {expected} (got {value!r})")
+            raise ValueError(f"expected {expected} (got {clip_repr(value)})")
         return value
 
     return BeforeValidator(check)
@@ -43,7 +44,7 @@ def _check_version(value: Any) -> Any:
 def _check_minor(value: Any) -> Any:
     value = _check_version(value)
     if isinstance(value, str) and not MINOR_PATTERN.match(value):
-        raise ValueError(f'expected a minor version like "7.5", without a patch (got {value!r})')
+        raise ValueError(f'expected a minor version like "7.5", without a patch (got {clip_repr(value)})')
     return value
 
 
@@ -67,7 +68,7 @@ def _iso_date(value: Any) -> Any:
                 return dt.date.fromisoformat(value)
         except ValueError:
             pass
-        raise ValueError(f"expected a date like 2026-11-27 (got {value!r})")
+        raise ValueError(f"expected a date like 2026-11-27 (got {clip_repr(value)})")
     return value
 
 
