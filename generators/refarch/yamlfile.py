@@ -133,8 +133,6 @@ class _Walker:
         if what is None:
             self.fail(line, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
             return None
-        implicit = not node.style and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag
-        fix = "quote it to keep it as text" if implicit else f"remove the tag !!{node.tag.rsplit(':', 1)[-1]} or give a valid value"
         if node.tag == _INT and len(node.value.lstrip("+-").replace("_", "").lstrip("0")) > _MAX_INT_DIGITS:  # before int() meets 4,300 digits
             self.fail(line, path, f"{number_problem(math.inf)} (got {clip_repr(node.value)})")
             return None
@@ -142,6 +140,8 @@ class _Walker:
             value = self.loader.construct_object(node, deep=True)
         except Exception as error:  # PyYAML's constructors raise ValueError, KeyError or AttributeError on values their tag cannot hold
             reason = f" ({error})" if node.tag == _TIMESTAMP and isinstance(error, ValueError) else ""
+            implicit = not node.style and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag  # only on this error path: resolving is slow
+            fix = "quote it to keep it as text" if implicit else f"remove the tag !!{node.tag.rsplit(':', 1)[-1]} or give a valid value"
             self.fail(line, path, f"{clip_repr(node.value)} is not {what}{reason}; {fix}")
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
