@@ -188,7 +188,7 @@ def test_a_catalog_ahead_of_the_clones_is_noted_not_failed(run: Run, root: Path,
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "<arguments>: --git: give at least one clone of a deploy repository, e.g. --git sourcegraph/deploy-sourcegraph-helm=/path/to/clone"),
+        ((), "<arguments>: --git: give at least one clone of a deploy repository, e.g. --git owner/name=/path/to/clone"),
         (("--git", "acme/x=/nonexistent"), "<arguments>: --git: /nonexistent is not a git repository (give a bare or normal git directory, e.g. --git owner/name=/path/to/clone)"),
     ],
 )

@@ -93,7 +93,7 @@ def releases_command(first: tuple[str, ...], more: tuple[str, ...], write: bool,
 
     specs = first + more
     if not specs:
-        usage_error("--git", "give at least one clone of a deploy repository, e.g. --git sourcegraph/deploy-sourcegraph-helm=/path/to/clone")
+        usage_error("--git", "give at least one clone of a deploy repository, e.g. --git owner/name=/path/to/clone")
     tags = []
     counts: dict[str, int] = {}
     for spec in specs:
