@@ -164,6 +164,10 @@ def test_calculator_answers_size_l_and_links_helm_l(site_url: str, tab: Page) ->
     assert href.rstrip("/").endswith("architectures/helm-l"), href
     # The form holds what the address said, so the reader sees the numbers the answer is for.
     assert tab.eval("document.querySelector('input[name=users]').value") == "8000"
+    # Every column has a heading, and inputs are named by their descriptions, never by their keys.
+    assert tab.eval("[...document.querySelectorAll('#ra-result th')].filter(th => !th.textContent.trim()).length") == 0
+    drivers = tab.eval("document.querySelector('#ra-result table').innerText")
+    assert "People who will use the instance" in drivers and not re.search(r"\b[a-z]+_[a-z_]+\b", drivers), drivers
     assert tab.problems() == []
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "calculator-8000-users-30000-repositories.png"

@@ -22,7 +22,7 @@ from .fsutil import write_atomic
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
 from .matrix import rule_at, support_matrix
 from .models import Architecture, Method, Service, Size, version_key
-from .models.common import plain
+from .models.common import CLOUD_NAMES, plain
 from .problems import InputError, Problem
 from .render.pages import render
 from .yamlfile import dumps_json
@@ -72,6 +72,10 @@ class Facts:
     @property
     def product(self) -> Any:
         return self.catalog.product
+
+    def passes(self, level_id: str) -> bool:
+        """Whether a support level passes a check (warn and fail levels do not), as the matrix and the checker read it."""
+        return next(level.outcome for level in self.catalog.support_levels.levels if level.id == level_id) == "pass"
 
     def method_now(self, method: Method) -> str:
         return method_level(method, self.latest)
@@ -172,7 +176,9 @@ def deployment_options_page(f: Facts) -> dict[str, Any]:
                 "method": method,
                 "level": f.method_now(method),
                 "status": method_status(f, method),
-                "platforms": [p for p in catalog.platforms.values() if method.id in p.methods],
+                # Split by the same support levels as the matrix: a platform the matrix rates not supported is not "runs on".
+                "platforms": [p for p in catalog.platforms.values() if method.id in p.methods and f.passes(p.level)],
+                "other_platforms": [p for p in catalog.platforms.values() if method.id in p.methods and not f.passes(p.level)],
                 "sizes": [
                     {"size": f.catalog.sizes[s], "architecture": f.architecture_for(method.id, s)}
                     for s in sorted(method.scale.sizes, key=lambda s: f.catalog.sizes[s].rank)
@@ -188,6 +194,7 @@ def deployment_options_page(f: Facts) -> dict[str, Any]:
         "methods": methods,
         "platforms": sorted(catalog.platforms.values(), key=lambda p: (p.kind, f.level_order[p.level], p.name)),
         "methods_by_id": catalog.methods,
+        "levels_by_id": {level.id: level for level in catalog.support_levels.levels},
     }
 
 
@@ -236,6 +243,7 @@ def support_matrix_page(f: Facts) -> dict[str, Any]:
         "cpu_architectures": catalog.cpu_architectures,
         "services": catalog.services,
         "methods": catalog.methods,
+        "cloud_names": CLOUD_NAMES,
     }
 
 
@@ -271,7 +279,8 @@ def architecture_page(f: Facts, arch: Architecture) -> dict[str, Any]:
         "resolved": resolved,
         "differences": [d for d in resolved["differences"] if d["differs"]],
         "machines": machines,
-        "clouds": [c for c in ("aws", "gcp", "azure") if any(m["instance_types"].get(c) for m in machines)],
+        "clouds": [c for c in CLOUD_NAMES if any(m["instance_types"].get(c) for m in machines)],
+        "cloud_names": CLOUD_NAMES,
         "topology": topology(catalog.services, [row["name"] for row in resolved["services"]]),
         "external": external,
         "multi_node": method.scale.nodes == "multi",
@@ -320,6 +329,7 @@ def sizing_page(f: Facts) -> dict[str, Any]:
         "methods_by_id": f.catalog.methods,
         "model": sizing_model(f.catalog),
         "architectures": archs,
+        "cloud_names": CLOUD_NAMES,
     }
 
 
