@@ -411,6 +411,30 @@ def releases_page(f: Facts, stops: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def upgrade_planner_page(f: Facts) -> dict[str, Any]:
+    """The planner's form (every release, the methods that upgrade in place, the database choices) and its glossary."""
+    catalog = f.catalog
+    versions = [r.version for r in catalog.releases.releases]
+    methods = [m for m in f.current_methods() if m.self_hosted]
+    majors = sorted({major for period in catalog.upgrades.bundled_postgres for major in period.majors}, key=int)
+    postgres_choices = [{"value": f"bundled-{major}", "label": f"bundled PostgreSQL {major}"} for major in majors]
+    postgres_choices += [{"value": f"external-{major}", "label": f"external PostgreSQL {major}"} for major in majors]
+    supported = [s.version for s in f.statuses if s.status == "supported"]
+    return {
+        "versions": versions,
+        "default_from": supported[0] if supported else versions[0],
+        "methods": methods,
+        "postgres_choices": postgres_choices,
+        "downtime_levels": catalog.upgrades.downtime_levels,
+        "upgrades": catalog.upgrades,
+        "planner": {
+            # The page is generated/upgrade-planner/ under the site root; `refarch serve` puts the API at /api/v1 beside it.
+            "api": "../../api/v1/upgrade-plan",
+            "downtime": {level.id: {"label": level.label, "summary": level.summary, "outage": level.outage} for level in catalog.upgrades.downtime_levels},
+        },
+    }
+
+
 def exception_request_template() -> str:
     """An empty exception request as commented YAML, written from the request model's fields and descriptions."""
     from pydantic import BaseModel
@@ -569,6 +593,7 @@ def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = Non
     out["sizing.md"] = page("sizing.md.j2", sizing_page(f))
     out["choosing.md"] = page("choosing.md.j2", choosing_page(f))
     out["releases.md"] = page("releases.md.j2", releases_page(f, required_stops(catalog)))
+    out["upgrade-planner.md"] = page("upgrade-planner.md.j2", upgrade_planner_page(f))
     out["exceptions.md"] = page("exceptions.md.j2", exceptions_page(f, files))
     out["downloads.md"] = page("downloads.md.j2", downloads_page(f, files))
     return out
