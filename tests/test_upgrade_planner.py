@@ -97,3 +97,34 @@ def test_the_home_page_and_the_readme_lead_to_the_planner_the_calculator_and_the
     quickstart = (repo_root / "README.md").read_text(encoding="utf-8").split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     for url in ("/generated/sizing/#calculator", "/generated/upgrade-planner/", "/generated/architectures/"):
         assert f"(http://127.0.0.1:8000{url})" in quickstart, url
+
+
+# --- two audiences ------------------------------------------------------------------------------
+
+
+def test_the_internal_process_appears_only_in_the_internal_build(catalog: Catalog) -> None:
+    policy = catalog.exception_policy
+    public = pages(catalog, dt.date(2026, 12, 1), audience="public")
+    internal = pages(catalog, dt.date(2026, 12, 1), audience="internal")
+    minimum = f"${policy.deal_value.minimum_usd:,.0f}"
+    routes = "| Deviation | Team | Why |"
+    assert minimum in internal["exceptions.md"] and routes in internal["exceptions.md"]
+    assert minimum not in public["exceptions.md"] and routes not in public["exceptions.md"]
+    assert "## How to ask for an exception" in public["exceptions.md"] and "## How to ask for an exception" not in internal["exceptions.md"]
+    # The downloadable catalog leaves the policy out of the public build too.
+    assert "exception_policy" in json.loads(internal["downloads/catalog.json"])
+    assert "exception_policy" not in json.loads(public["downloads/catalog.json"])
+    engineering = f"${policy.deal_value.engineering_review_minimum_usd:,.0f}"
+    assert engineering in internal["exceptions.md"] and engineering not in public["exceptions.md"]
+
+
+def test_site_build_takes_an_audience(run: Run, tmp_path: Any, repo_root: Any) -> None:
+    import shutil
+
+    shutil.copy(repo_root / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(repo_root / "site", tmp_path / "site", ignore=shutil.ignore_patterns("generated"))
+    assert run("site", "generate", "--root", str(tmp_path), "--audience", "internal", "--as-of", "2026-12-01").exit_code == 0
+    assert "## Who decides" in (tmp_path / "site" / "generated" / "exceptions.md").read_text(encoding="utf-8")
+    assert run("site", "generate", "--root", str(tmp_path), "--as-of", "2026-12-01").exit_code == 0
+    assert "## Who decides" not in (tmp_path / "site" / "generated" / "exceptions.md").read_text(encoding="utf-8")
+    assert run("site", "generate", "--root", str(tmp_path), "--audience", "partners").exit_code == 2
