@@ -9,6 +9,9 @@ A case is a YAML file:
   symlinks: {NAME: TARGET}         symbolic links to create there (a loop: a -> b, b -> a)
   catalog: {copy: DIR, edit: [[FILE, OLD, NEW]], remove: [PATH]}   a copy of the shipped catalog to break
   repeat: {NAME: [TEXT, COUNT]}    ${NAME} anywhere in the case stands for TEXT * COUNT
+  line_of: {NAME: [FILE, TEXT]}    ${NAME} is the line of the shipped FILE where TEXT first appears
+  index_of: {NAME: [FILE, LIST, FIELD, VALUE]}   ${NAME} is the index of the item of LIST in FILE whose FIELD is VALUE
+                                   (so a case that breaks the catalog survives edits elsewhere in it)
   setup: [enospc | unreadable:PATH | readonly:PATH | busy-port]   faults to simulate (tests run as root, so chmod cannot)
   stdin: TEXT                      what stdin holds (in-process)
   env: {NAME: VALUE}               environment variables for the run
@@ -116,6 +119,11 @@ def prepare(case: dict[str, Any], cwd: Path) -> dict[str, str]:
     names = {"ROOT": str(ROOT), "TMP": str(cwd), "IN_30_DAYS": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}
     for name, (text, count) in (case.get("repeat") or {}).items():
         names[name] = text * count
+    for name, (file, text) in (case.get("line_of") or {}).items():
+        names[name] = str((ROOT / file).read_text(encoding="utf-8")[: (ROOT / file).read_text(encoding="utf-8").index(text)].count("\n") + 1)
+    for name, (file, key, field, value) in (case.get("index_of") or {}).items():
+        items = yaml.safe_load((ROOT / file).read_text(encoding="utf-8"))[key]
+        names[name] = str(next(i for i, item in enumerate(items) if item.get(field) == value))
     for name, content in (substitute(case.get("files") or {}, names)).items():
         path = cwd / name
         path.parent.mkdir(parents=True, exist_ok=True)
