@@ -52,6 +52,7 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     kept = answer_path(catalog_root or default_root(), "check", _answer_inputs(files, exceptions_dir, date, fail_on_warn))
     result = recall(kept)
     if result is not None:  # the same files, records and date over the same catalog and code: the answer given before
+        _replay_progress(len(files), len(result["reports"]))  # a terminal sees what a fresh check shows
         _finish(result, fmt, render(result, fmt, __version__))
 
     from ..checking import check, combine, requirement_problems
@@ -92,6 +93,16 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     checking.done()
     result = remember(kept, combine(reports, date, fail_on_warn))
     _finish(result, fmt, render(result, fmt, __version__))
+
+
+def _replay_progress(files: int, documents: int) -> None:
+    from .progress import Counter
+
+    for what, total in (("reading requirements files", files), ("checking", documents)):
+        counter = Counter(what, total)
+        for _ in range(total):
+            counter.step()
+        counter.done()
 
 
 def _finish(result: dict[str, Any], fmt: str, text: str) -> NoReturn:
