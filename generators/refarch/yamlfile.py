@@ -7,7 +7,6 @@ aliases may be used, but a document that expands past MAX_NODES values fails at 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from .fsutil import MAX_BYTES
+from .jsonfile import dumps_json as dumps_json  # where it lived before; the CLI imports it from jsonfile
 from .numbers import number_problem
 from .problems import InputError, Problem, clip_repr
 
@@ -237,8 +237,3 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
     if walker.problems:
         raise InputError(walker.problems)
     return data, walker.lines
-
-
-def dumps_json(data: Any) -> str:
-    """Stable JSON: sorted keys, two-space indent, trailing newline, so reports diff cleanly."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
