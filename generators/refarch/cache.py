@@ -128,7 +128,7 @@ def remember(path: Path | None, answer: Any) -> Any:
     if path is not None:
         from .fsutil import write_atomic_bytes
 
-        with contextlib.suppress(OSError):  # an unwritable cache only costs speed
+        with contextlib.suppress(OSError, InputError):  # an unwritable cache only costs speed (the writer says InputError)
             write_atomic_bytes(path, text.encode("utf-8"))
     return json.loads(text)
 
