@@ -88,6 +88,7 @@ def register(api: APIRouter, catalog: Catalog) -> None:
     _sizing_routes(api, catalog)
     _check_routes(api, catalog)
     _upgrade_routes(api, catalog)
+    _config_routes(api, catalog)
 
 
 # --- sizing ------------------------------------------------------------------------------
@@ -188,3 +189,46 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog) -> None:
     ) -> dict[str, Any]:
         """The supported route between two deployment methods: the same JSON as `refarch migrate-plan --format json`."""
         return migrate_plan(catalog, from_method, to_method, version)
+
+
+# --- deployment files --------------------------------------------------------------------
+
+
+class ConfigFile(_Open):
+    schema_version: Literal[1]
+    architecture: str | None
+    method: str
+    version: str
+    file_name: str = Field(description="The file name the install commands expect, e.g. override.yaml.")
+    sets: list[str] = Field(description="The keys (Helm) or services (Compose) the file sets.")
+    commands: list[str] = Field(description="Commands that install or upgrade with the file.")
+    content: str = Field(description="The file itself.")
+
+
+def _config_routes(api: APIRouter, catalog: Catalog) -> None:
+    from .deploy.generate import for_architecture
+
+    loaded: list[Any] = []
+
+    def deploy_data() -> Any:
+        if not loaded:  # on first use: the data is not needed to start the server
+            from .cli.common import default_root
+            from .deploy.data import load
+
+            loaded.append(load(catalog.root or default_root()))
+        return loaded[0]
+
+    @api.get("/config/{architecture}", response_model=ConfigFile, tags=["deployment"])
+    def config_route(
+        architecture: str,
+        version: str | None = Query(default=None, description='Product version, e.g. "7.5" (default: the architecture\'s own).'),
+        cloud: str | None = Query(default=None, description="Set the storage class for this cloud.", json_schema_extra={"enum": ["aws", "gcp", "azure"]}),
+    ) -> dict[str, Any]:
+        """The override file for a reference architecture: the same JSON as `refarch config generate ARCHITECTURE --format json`."""
+        from .api import NotFound
+
+        if architecture not in catalog.architectures:
+            raise NotFound("architecture", architecture, list(catalog.architectures))
+        if cloud is not None and cloud not in ("aws", "gcp", "azure"):
+            raise InputError([Problem("<arguments>", None, "cloud", f"unknown cloud '{cloud}'; expected one of aws, azure, gcp")])
+        return for_architecture(catalog, deploy_data(), architecture, version, cloud)

@@ -18,11 +18,16 @@ def validate(catalog_root: Path | None) -> None:
 
     Exits 0 when the catalog is valid, 2 when it is not.
     """
+    from ..deploy.data import problems as deploy_problems
+    from ..deploy.data import read as read_deploy
     from ..loading import iter_entities, load_catalog
 
     root = catalog_root or default_root()
     try:
         catalog = load_catalog(root)  # never the cache: validate reads every file
+        found = deploy_problems(read_deploy(root), set(catalog.services), [r.version for r in catalog.releases.releases])
+        if found:
+            raise InputError(found)
     except InputError as error:
         fail(error)
     count = sum(1 for _ in iter_entities(catalog))

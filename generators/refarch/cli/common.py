@@ -42,6 +42,8 @@ LAZY_COMMANDS = {
     "size": "size",
     "upgrade-plan": "upgrade",
     "migrate-plan": "upgrade",
+    "config": "deploy",
+    "inspect": "deploy",
 }
 
 

@@ -17,6 +17,7 @@ __all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requireme
 
 def extra_schemas() -> dict[str, type]:
     """Schemas for documents refarch reads besides catalog files; other model modules add theirs here."""
+    from .deploy import ChartValues, ComposeFiles, DeployKeys
     from .report import CheckRun, Triage
     from .sizing import SizingAnswer
 
@@ -28,4 +29,7 @@ def extra_schemas() -> dict[str, type]:
         "exception-triage": Triage,
         "sizing-inputs": SizingInputs,
         "sizing-answer": SizingAnswer,
+        "chart-values": ChartValues,
+        "compose-files": ComposeFiles,
+        "deploy-keys": DeployKeys,
     }
