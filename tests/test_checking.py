@@ -35,7 +35,7 @@ AS_OF = dt.date(2026, 11, 27)
 
 BASE: dict[str, Any] = {
     "customer": "Acme Corp",
-    "version": "7.5",
+    "version": "7.7",
     "deployment": {"method": "helm", "platform": "eks", "platform_version": "1.29", "architecture": "amd64", "new_install": True},
     "scale": {"users": 3000, "repositories": 20000},
     "services": {"postgres": {"provider": "aws-rds", "version": "16"}, "redis": {"provider": "bundled"}, "object_storage": {"provider": "s3"}},
@@ -81,9 +81,14 @@ SCENARIOS: list[Scenario] = [
     case("release in window", [], "release.support-window", ["pass"]),
     case("release end of life", [{"version": "5.4"}], "release.support-window", ["fail"]),
     case("release not out yet", [{"version": "7.6"}], "release.support-window", ["fail"], dt.date(2026, 8, 1)),
+    case("6.12 the day before 8.0", [{"version": "6.12"}], "release.support-window", ["pass"], dt.date(2026, 9, 16)),
+    case("6.12 once 8.0 is out", [{"version": "6.12"}], "release.support-window", ["fail"], dt.date(2026, 9, 17)),
+    case("6.12 on 2026-12-01", [{"version": "6.12"}], "release.support-window", ["fail"], dt.date(2026, 12, 1)),
+    case("7.7 on 2026-12-01", [], "release.support-window", ["pass"], dt.date(2026, 12, 1)),
+    case("8.0 on 2026-12-01", [{"version": "8.0"}], "release.support-window", ["pass"], dt.date(2026, 12, 1)),
     case("one minor behind is fine", [], "release.minors-behind", ["pass"]),
     case("three minors behind warns", [{"version": "7.3"}], "release.minors-behind", ["warn"]),
-    case("latest release", [{"version": "7.6"}], "release.minors-behind", ["pass"]),
+    case("latest release", [{"version": "8.0"}], "release.minors-behind", ["pass"]),
     case("recommended method", [], "method.status", ["pass"]),
     case("method removed at the version", [{"deployment": {"method": "k3s-script", "platform": None, "platform_version": None}}], "method.status", ["fail"]),
     case("method before it exists", [{"version": "3.30"}], "method.status", ["fail"]),
@@ -129,8 +134,8 @@ SCENARIOS: list[Scenario] = [
     case("supported providers", [], "service.provider", ["pass", "pass", "pass"]),
     case("best-effort provider", [{"services": {"postgres": {"provider": "aws-aurora"}}}], "service.provider", ["pass", "warn", "pass"]),
     case("unsupported provider", [{"services": {"object_storage": {"provider": "azure-blob"}}}], "service.provider", ["fail", "pass", "pass"]),
-    case("postgres 16 at 7.5", [], "service.version", ["pass"]),
-    case("postgres 15 at 7.5", [{"services": {"postgres": {"version": "15"}}}], "service.version", ["fail"]),
+    case("postgres 16 at 7.7", [], "service.version", ["pass"]),
+    case("postgres 15 at 7.7", [{"services": {"postgres": {"version": "15"}}}], "service.version", ["fail"]),
     case("postgres 12 at 5.10", [{"version": "5.10", "services": {"postgres": {"version": "12"}}}], "service.version", ["pass"]),
     case("redis standalone", [{"services": {"redis": {"provider": "aws-elasticache", "mode": "standalone"}}}], "service.mode", ["pass"]),
     case("redis cluster", [{"services": {"redis": {"provider": "aws-elasticache", "mode": "cluster"}}}], "service.mode", ["fail"]),
@@ -146,15 +151,24 @@ SCENARIOS: list[Scenario] = [
     case("size beyond the method", [COMPOSE, {"scale": {"users": 30000}}], "scale.size", ["fail"]),
     case("beyond every size", [{"scale": {"users": 60000}}], "scale.size", ["warn"]),
     case("no scale given", [{"scale": None}], "scale.size", []),
+    case("catalog fresh on the check date", [], "catalog.freshness", []),
+    case("catalog long out of date", [], "catalog.freshness", ["warn"], as_of=dt.date(2099, 1, 1)),
 ]
+
+WARN_ONLY = {"catalog.freshness"}
+"""Rules that add a finding only when they warn (on a fresh catalog there is nothing to say)."""
 
 
 def test_every_rule_has_scenarios_that_fire_and_that_do_not() -> None:
     assert len(SCENARIOS) >= 40
     assert set(RULES) == set(RuleId.__args__)  # type: ignore[attr-defined]
     for rule in RULES:
-        seen = {outcome for _, _, r, expected, _ in SCENARIOS if r == rule for outcome in expected}
-        assert "pass" in seen, f"{rule} never passes in SCENARIOS"
+        cases = [expected for _, _, r, expected, _ in SCENARIOS if r == rule]
+        seen = {outcome for expected in cases for outcome in expected}
+        if rule in WARN_ONLY:
+            assert [] in cases, f"{rule} is never quiet in SCENARIOS"
+        else:
+            assert "pass" in seen, f"{rule} never passes in SCENARIOS"
         assert seen & {"fail", "warn"}, f"{rule} never fires in SCENARIOS"
 
 
@@ -168,7 +182,7 @@ def test_scenario(catalog: Catalog, name: str, changes: list[dict[str, Any]], ru
             assert finding["outcome"] == level.outcome, "outcomes come from catalog/support-levels.yaml"
         assert finding["exception_allowed"] == level.exception
         assert finding["source"].startswith("catalog/") and finding["message"]
-        if finding["outcome"] in ("fail", "warn") and rule == finding["rule_id"] and rule not in ("release.minors-behind", "service.mode"):
+        if finding["outcome"] in ("fail", "warn") and rule == finding["rule_id"] and rule not in ("release.minors-behind", "service.mode", "catalog.freshness"):
             assert finding["alternatives"], f"{rule} names no alternative"
 
 

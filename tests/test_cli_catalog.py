@@ -109,8 +109,8 @@ def test_matrix_human_formats_name_every_method(run: Run, fmt: str, catalog) -> 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--version", "9.9"], "<arguments>: version: unknown product version '9.9'; the catalog covers 3.20 to 7.6"),
-        (["--version", "7.55"], "did you mean '7.5'?"),
+        (["--version", "5.12"], "<arguments>: version: unknown product version '5.12': there is no 5.12 release; the catalog covers"),
+        (["--version", "5.12"], "did you mean '5.2'?"),
         (["--method", "helms"], "<arguments>: method: unknown deployment method 'helms'; did you mean 'helm'?"),
         (["--as-of", "yesterday"], "<arguments>: --as-of: expected a date like 2026-11-27 (got 'yesterday')"),
     ],

@@ -28,7 +28,7 @@ TODAY = dt.date(2026, 11, 27)
 
 REQUIREMENTS: dict[str, Any] = {
     "customer": "Acme Corp",
-    "version": "7.5",
+    "version": "7.7",
     "deployment": {"method": "helm", "platform": "eks", "platform_version": "1.29", "architecture": "amd64"},
     "services": {"postgres": {"provider": "aws-rds", "version": "16"}},
     "options": ["private-registry", "ssh-git"],  # ssh-git: Helm does not offer it (exception possible)

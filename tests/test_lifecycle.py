@@ -26,6 +26,20 @@ def test_a_major_leaves_support_when_the_second_major_after_it_ships(catalog: Ca
     assert release_status(catalog, "6.0", seven).status == "supported"  # type: ignore[union-attr]
 
 
+def test_eight_zero_ends_support_for_six_x_on_its_release_day(catalog: Catalog) -> None:
+    """6.x leaves support the day 8.0 ships (2026-09-17); 7.x and 8.0 stay in the window."""
+    eight = _released(catalog, "8.0")
+    assert eight == dt.date(2026, 9, 17)
+    day_before = eight - dt.timedelta(days=1)
+    assert release_status(catalog, "6.12", day_before).status == "supported"  # type: ignore[union-attr]
+    assert release_status(catalog, "8.0", day_before).status == "upcoming"  # type: ignore[union-attr]
+    for version in ("6.0", "6.12"):
+        status = release_status(catalog, version, eight)
+        assert status is not None and status.status == "end-of-life" and status.eol == eight
+    for version in ("7.0", "7.7", "8.0"):
+        assert release_status(catalog, version, dt.date(2026, 12, 1)).status == "supported"  # type: ignore[union-attr]
+
+
 def test_end_of_support_is_unknown_while_no_later_major_exists(catalog: Catalog) -> None:
     latest = catalog.releases.releases[-1]
     assert end_of_support(catalog, latest) is None

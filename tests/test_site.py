@@ -157,7 +157,8 @@ def test_a_hostile_architecture_name_keeps_its_page_title_as_text(hostile_site: 
 
 
 def test_every_page_footer_names_the_catalog_version_and_build_date(html_pages: dict[str, str]) -> None:
-    expected = f"Catalog {catalog_version(CATALOG)} · built {AS_OF.isoformat()}"
+    currency = f"Catalog checked on {CATALOG.releases.verified}; newest release known: {CATALOG.releases.releases[-1].version}"
+    expected = f"Catalog {catalog_version(CATALOG)} · built {AS_OF.isoformat()} · {currency}"
     for path, text in html_pages.items():
         if path.endswith("index.html"):
             assert expected in text, path

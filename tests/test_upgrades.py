@@ -140,7 +140,7 @@ NOTE_CASES = [
     ("external-postgres-12", "3.25", "3.30", "docker-compose", "external-12", False),
     ("migrator-before-3.37", "3.30", "4.0", "docker-compose", None, True),
     ("migrator-before-3.37", "3.37", "4.2", "docker-compose", None, False),
-    ("migrator-before-3.37", "3.30", "3.40", "machine-image", None, False),
+    ("migrator-before-3.37", "3.30", "3.40", "single-container", None, False),
     ("automatic-mvu-removed", "6.5", "7.0", "docker-compose", None, True),
     ("automatic-mvu-removed", "6.11", "6.12", "docker-compose", None, False),
     ("object-storage-bucket", "7.0", "7.4", "helm", None, True),
@@ -187,12 +187,29 @@ def test_the_removal_of_a_method_is_a_clear_error_naming_where_to_go(catalog: Ca
 
 def test_methods_without_mvu_take_one_minor_at_a_time_to_the_latest_patch(catalog: Catalog) -> None:
     minors, latest = _minors(catalog), _latest(catalog)
-    plan = upgrade_plan(catalog, "3.40", "6.12", "machine-image")
-    assert not catalog.methods["machine-image"].mvu
+    plan = upgrade_plan(catalog, "3.40", "6.12", "single-container")
+    assert not catalog.methods["single-container"].mvu
     assert {s["type"] for s in plan["steps"]} == {"standard"}
     assert [s["to_minor"] for s in plan["steps"]] == minors[minors.index("3.41") : minors.index("6.12") + 1]
     assert all(s["to"] == latest[s["to_minor"]] for s in plan["steps"])
     assert catalog.upgrades.mvu.no_mvu_reason in plan["steps"][0]["reason"]
+
+
+def test_before_3_20_plans_move_one_minor_at_a_time_then_jump(catalog: Catalog) -> None:
+    """The docs allow multi-version upgrades from 3.20 on; before that every hop is one standard upgrade."""
+    minors, latest = _minors(catalog), _latest(catalog)
+    plan = upgrade_plan(catalog, "3.10", "8.0", "kustomize")
+    since = minors.index(catalog.upgrades.mvu.since)
+    early = [s for s in plan["steps"] if minors.index(s["to_minor"]) <= since]
+    assert [s["to_minor"] for s in early] == minors[minors.index("3.11") : since + 1]
+    assert {s["type"] for s in early} == {"standard"}
+    assert any(s["type"] == "mvu" for s in plan["steps"][len(early) :])
+    assert plan["to"] == latest["8.0"] and plan["postgres"]["major"] == "11"
+
+
+def test_plans_reach_the_latest_patches_of_7_4_and_8_0(catalog: Catalog) -> None:
+    assert upgrade_plan(catalog, "7.2", "7.4", "helm")["to"] == "7.4.2513"
+    assert upgrade_plan(catalog, "7.4", "8.0", "docker-compose")["to"] == "8.0.0"
 
 
 def test_the_last_minor_of_a_major_goes_to_the_next_major_zero(catalog: Catalog) -> None:
@@ -258,18 +275,11 @@ ERROR_CASES = [
         "helm",
         None,
         "fewest-steps",
-        "from: unknown product version '5.12': there is no 5.12 release; the catalog covers 3.20 to 7.6; did you mean '5.2'?",
+        "from: unknown product version '5.12': there is no 5.12 release; the catalog covers 3.0 to 8.0; did you mean '5.2'?",
     ),
-    ("3.10", "7.6", "helm", None, "fewest-steps", "from: version 3.10 is older than the catalog, which starts at 3.20; the catalog covers 3.20 to 7.6"),
-    (
-        "7.0",
-        "8.0",
-        "helm",
-        None,
-        "fewest-steps",
-        "to: version 8.0 is newer than the latest release in the catalog (7.6, latest patch 7.6.0); the catalog covers 3.20 to 7.6",
-    ),
-    ("7.0", "7.5.9999", "helm", None, "fewest-steps", "to: version 7.5.9999 is newer than the latest 7.5 patch in the catalog (7.5.4453); use 7.5.4453 or 7.5"),
+    ("2.13", "7.6", "helm", None, "fewest-steps", "from: version 2.13 is older than the catalog, which starts at 3.0; the catalog covers 3.0 to 8.0"),
+    ("3.10", "7.6", "helm", None, "fewest-steps", "from: method helm (Kubernetes with Helm) starts at 3.39, so an instance on 3.10 does not run it yet; plan with the method it runs now"),
+    # versions newer than the catalog knows: tests/test_freshness.py, against a fixture catalog
     ("seven", "7.6", "helm", None, "fewest-steps", 'from: expected a version like "5.9" or "5.9.45" (got \'seven\')'),
     ("7.0", "7.6", "helm", None, "fastest", "strategy: unknown strategy 'fastest'; expected fewest-steps or least-downtime"),
     (

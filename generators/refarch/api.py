@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
+from .freshness import currency, freshness
 from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
@@ -114,6 +115,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     from .site import catalog_version
 
     version = catalog_version(catalog)
+    cadence = found.as_dict() if (found := freshness(catalog).cadence) else None
     app = FastAPI(
         title="refarch API",
         version=__version__,
@@ -178,7 +180,8 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     def releases(as_of: IsoDate | None = Query(default=None, description="Judge status on this date (default: today, UTC).")) -> dict[str, Any]:
         """Every release with its support status on a date."""
         date = as_of or _today()
-        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "items": [s.as_dict() for s in release_statuses(catalog, date)]}
+        items = [s.as_dict() for s in release_statuses(catalog, date)]
+        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "catalog": currency(catalog), "release_cadence": cadence, "items": items}
 
     @api.get("/releases/{version}", tags=["catalog"])
     def release(version: str, as_of: IsoDate | None = Query(default=None)) -> dict[str, Any]:
@@ -187,7 +190,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         statuses = {s.version: s for s in release_statuses(catalog, date)}
         if version not in statuses:
             raise NotFound("release", version, list(statuses))
-        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "item": statuses[version].as_dict()}
+        return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "catalog": currency(catalog), "item": statuses[version].as_dict()}
 
     for segment, (attribute, singular) in ENTITY_KINDS.items():
         _entity_routes(api, catalog, segment, attribute, singular)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from .loading import Catalog, validate_document
-from .models.common import IsoDate
+from .models.common import CatalogCurrency, IsoDate
 from .models.report import CheckRun, Triage
 from .models.sizing import SizingAnswer
 from .problems import InputError, Problem
@@ -38,6 +38,7 @@ class UpgradePlan(_Open):
     kind: Literal["upgrade-plan"]
     from_: str = Field(alias="from")
     to: str
+    catalog: CatalogCurrency
     steps: list[UpgradeStep]
     total_downtime: dict[str, Any]
 
@@ -45,6 +46,7 @@ class UpgradePlan(_Open):
 class MigratePlan(_Open):
     schema_version: Literal[1]
     kind: Literal["migration-plan"]
+    catalog: CatalogCurrency
     found: bool
     answer: str
     routes: list[dict[str, Any]]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .freshness import currency, stale_message, version_problem
 from .lifecycle import at_or_after, level_at, release_statuses
 from .matrix import rule_at
 from .memo import per_catalog
@@ -37,6 +38,7 @@ VERDICT_ORDER = ("supported", "supported-with-exception", "exception-required", 
 
 # Pages of the docs site that explain each rule family (paths under site/).
 DOCS = {
+    "catalog": "generated/releases.md",
     "release": "generated/releases.md",
     "method": "generated/deployment-options.md",
     "platform": "generated/support-matrix.md",
@@ -165,12 +167,9 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
         pool = list(pool)
         problem(path, f"unknown {what} '{value}'; the catalog ({folder}) knows: {one_of(pool)}{did_you_mean(value, pool)}")
 
-    releases = catalog.releases.releases
-    if minor_of(req.version) not in _index(catalog).minors:
-        known = [r.version for r in releases]
-        problem(
-            ("version",), f"unknown product version '{req.version}'; the catalog covers {known[0]} to {known[-1]}{did_you_mean(minor_of(req.version), known)}"
-        )
+    wrong_version = version_problem(catalog, req.version)
+    if wrong_version:
+        problem(("version",), wrong_version)
     deployment = req.deployment
     method = catalog.methods.get(deployment.method)
     if method is None:
@@ -222,7 +221,8 @@ def _known(catalog: Catalog, req: Requirements) -> bool:
     index = _index(catalog)
     deployment = req.deployment
     method = catalog.methods.get(deployment.method)
-    if method is None or _minor_of(req.version) not in index.minors:
+    release = index.minors.get(_minor_of(req.version))
+    if method is None or release is None or _version_key(req.version) > _version_key(release.latest_patch):
         return False
     if deployment.platform is not None and (deployment.platform not in catalog.platforms or method.platform_kind not in ("kubernetes", "host")):
         return False
@@ -343,6 +343,7 @@ def check(
     deployment = requirements.deployment
     # Each group's key names every field its rules read (see _group).
     _group(index, run, ("release", version, as_of), _release_rules, requirements, minor, as_of)
+    _group(index, run, ("catalog", version, as_of), _freshness_rule, requirements, as_of)
     _group(index, run, ("method", method.id, version, deployment.new_install), _method_rules, requirements, method, minor)
     platform_key = ("platform", method.id, deployment.platform, deployment.platform_version, deployment.compose_version)
     _group(index, run, platform_key, _platform_rules, requirements, method)
@@ -369,6 +370,7 @@ def check(
         "version": requirements.version,
         "method": method.id,
         "as_of": as_of.isoformat(),
+        "catalog": currency(catalog),
         "verdict": verdict_of(run.findings),
         "size": size,
         "recommended_architecture": architecture,
@@ -378,6 +380,13 @@ def check(
         "tally": tally,
         "summary": tally_line(tally),
     }
+
+
+def _freshness_rule(run: _Run, req: Requirements, as_of: dt.date) -> None:
+    """A warning, and only then a finding, when the catalog's next release is overdue on `as_of`."""
+    message = stale_message(run.index.catalog, as_of)
+    if message:
+        run.add("catalog.freshness", ("version",), req.version, "best-effort", message, run.index.file("releases"), docs=DOCS["catalog"])
 
 
 def _release_rules(run: _Run, req: Requirements, minor: str, as_of: dt.date) -> None:
@@ -864,6 +873,7 @@ def combine(reports: list[dict[str, Any]], as_of: dt.date, fail_on_warn: bool = 
     return {
         "schema_version": SCHEMA_VERSION,
         "as_of": as_of.isoformat(),
+        "catalog": reports[0]["catalog"] if reports else None,
         "verdict": verdict,
         "exit_code": exit_code(verdict, warnings, fail_on_warn),
         "reports": reports,

@@ -55,11 +55,6 @@ def known_minor(catalog: Catalog, version: str) -> bool:
     return any(release.version == minor for release in catalog.releases.releases)
 
 
-def find_release(catalog: Catalog, version: str) -> Release | None:
-    minor = minor_of(version)
-    return next((release for release in catalog.releases.releases if release.version == minor), None)
-
-
 @dataclass(frozen=True)
 class ReleaseStatus:
     """A release as seen on a given date."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .lifecycle import at_or_after, find_release, method_level, release_status
-from .models import ExternalService, VersionRule, version_key
-from .models.common import VERSION_PATTERN, plain
-from .problems import InputError, Problem, did_you_mean, unknown
+from .freshness import currency, freshness, version_problem
+from .lifecycle import at_or_after, method_level, release_status
+from .models import ExternalService, VersionRule, minor_of
+from .models.common import plain
+from .problems import InputError, Problem, unknown
 
 if TYPE_CHECKING:
     from .loading import Catalog
@@ -25,16 +26,11 @@ def rule_at(service: ExternalService, version: str) -> VersionRule | None:
 
 
 def require_version(catalog: Catalog, version: str, key: str = "version") -> str:
-    """The minor of `version` if the catalog knows it; otherwise an input problem naming the range."""
-    release = find_release(catalog, version)
-    if release is None:
-        first, last = catalog.releases.releases[0].version, catalog.releases.releases[-1].version
-        known = [r.version for r in catalog.releases.releases]
-        # suggest a near version only within the catalog's majors: for 9.9 the nearest string is no help
-        inside = VERSION_PATTERN.match(version) is not None and version_key(first)[0] <= version_key(version)[0] <= version_key(last)[0]
-        hint = did_you_mean(version, known) if inside or not VERSION_PATTERN.match(version) else ""
-        raise InputError([Problem("<arguments>", None, key, f"unknown product version {version!r}; the catalog covers {first} to {last}{hint}")])
-    return release.version
+    """The minor of `version` if the catalog knows it; otherwise an input problem (see freshness.version_problem)."""
+    problem = version_problem(catalog, version)
+    if problem:
+        raise InputError([Problem("<arguments>", None, key, problem)])
+    return minor_of(version)
 
 
 def require_id(pool: dict[str, Any], value: str, what: str, key: str) -> str:
@@ -59,6 +55,8 @@ def support_matrix(catalog: Catalog, version: str, as_of: dt.date, method_id: st
         "product": catalog.product.id,
         "version": minor,
         "as_of": as_of.isoformat(),
+        "catalog": currency(catalog),
+        "release_cadence": cadence.as_dict() if (cadence := freshness(catalog).cadence) else None,
         "release": status.as_dict() if status else None,
         "levels": [plain(level) for level in catalog.support_levels.levels],
         "cpu_architectures": [{"id": a.id, "name": a.name, "level": a.level, "production": a.production} for a in catalog.cpu_architectures.architectures],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .freshness import currency, freshness
 from .fsutil import write_atomic
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
 from .matrix import rule_at, support_matrix
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 GENERATED = "generated"
 NAV_ARCHITECTURES = "architectures/.nav"
+CURRENCY_FILE = ".catalog-currency"
 DOWNLOADS = "downloads"
 SCHEMA_VERSION = 1
 GONE = ("removed", "unavailable")
@@ -393,6 +395,8 @@ def releases_page(f: Facts, stops: list[dict[str, Any]]) -> dict[str, Any]:
         "upgrades": f.catalog.upgrades,
         "stops": stops,
         "releases": f.catalog.releases,
+        "currency": currency(f.catalog),
+        "freshness": freshness(f.catalog),
     }
 
 
@@ -543,6 +547,7 @@ def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = Non
     out = dict(files)
     # The footer's catalog version: build() reads it back, so a plain `mkdocs build` of these files needs no catalog.
     out[".catalog-version"] = f.version + "\n"
+    out[CURRENCY_FILE] = render("partials/currency.md.j2", currency=currency(catalog)).strip() + "\n"
     common = {"as_of": as_of, "latest": f.latest, "product": f.product}
     page: Callable[[str, dict[str, Any]], str] = lambda template, ctx: render(template, **{**common, **ctx})  # noqa: E731
     out["deployment-options.md"] = page("deployment-options.md.j2", deployment_options_page(f))
@@ -637,6 +642,9 @@ def _finish_config(config: MkDocsConfig, root: Path, built: dt.date | None) -> M
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unknown"
     built = built or dt.datetime.now(dt.UTC).date()
     config["copyright"] = f"Catalog {version} · built {built.isoformat()}"
+    currency_file = root / "site" / GENERATED / CURRENCY_FILE
+    if currency_file.exists():
+        config["copyright"] += f" · {currency_file.read_text(encoding='utf-8').strip()}"
     order_file = root / "site" / GENERATED / NAV_ARCHITECTURES
     listed = order_file.read_text(encoding="utf-8").split() if order_file.exists() else []
     config["nav"] = _with_architectures(config["nav"], [f"{GENERATED}/{path}" for path in listed])

@@ -90,6 +90,7 @@ def _input_specs(catalog: Catalog) -> dict[str, dict[str, Any]]:
 
 def compile_model(catalog: Catalog) -> Model:
     """The catalog's sizing knowledge as plain data: exactly what evaluate() reads, ready for JSON."""
+    from .freshness import currency
     from .lifecycle import exists_at, method_level
     from .models.catalog import SizeLimits
 
@@ -186,6 +187,7 @@ def compile_model(catalog: Catalog) -> Model:
     model = {
         "model_version": MODEL_VERSION,
         "version": version,
+        "catalog": currency(catalog),
         "inputs": _input_specs(catalog),
         "factors": {name: [[input_name, coefficient] for input_name, coefficient in terms.items()] for name, terms in sizing.factors.items()},
         "rounding": {"whole_above": _number(sizing.rounding.whole_above), "step_below": _number(sizing.rounding.step_below)},
@@ -711,6 +713,7 @@ def evaluate(model: Model, inputs: Mapping[str, Any]) -> Answer:
     return {
         "schema_version": SCHEMA_VERSION,
         "version": model["version"],
+        "catalog": model["catalog"],
         "inputs": values,
         "defaulted": defaulted,
         "tier": tier["id"],

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
+from .freshness import currency, version_problem
 from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
 from .memo import per_catalog
@@ -123,22 +124,12 @@ def _prepared(catalog: Catalog) -> _Prepared:
 def _version_arg(catalog: Catalog, prep: _Prepared, value: str, key: str) -> tuple[int, str]:
     """(node index, the version as given) for --from / --to, or an input problem."""
     value = str(value).strip().removeprefix("v")
-    first, last = prep.minors[0], prep.minors[-1]
     if not _VERSION.match(value):
         raise _problem(key, f'expected a version like "5.9" or "5.9.45" (got {value!r})')
-    minor = minor_of(value)
-    if minor not in prep.index:
-        where = "before" if version_key(minor) < version_key(first) else ("after" if version_key(minor) > version_key(last) else "not")
-        scope = f"the catalog covers {first} to {last}"
-        hint = did_you_mean(minor, prep.minors)
-        if where == "before":
-            raise _problem(key, f"version {value} is older than the catalog, which starts at {first}; {scope}")
-        if where == "after":
-            raise _problem(key, f"version {value} is newer than the latest release in the catalog ({last}, latest patch {prep.patch[-1]}); {scope}")
-        raise _problem(key, f"unknown product version {value!r}: there is no {minor} release; {scope}{hint}")
-    node = prep.index[minor]
-    if value.count(".") == 2 and version_key(value) > version_key(prep.patch[node]):
-        raise _problem(key, f"version {value} is newer than the latest {minor} patch in the catalog ({prep.patch[node]}); use {prep.patch[node]} or {minor}")
+    problem = version_problem(catalog, value)
+    if problem:
+        raise _problem(key, problem)
+    node = prep.index[minor_of(value)]
     return node, value
 
 
@@ -517,6 +508,7 @@ def upgrade_plan(
         "schema_version": SCHEMA_VERSION,
         "kind": "upgrade-plan",
         "product": catalog.product.id,
+        "catalog": currency(catalog),
         "from": from_label,
         "to": prep.patch[end],
         "to_requested": to_given,
@@ -676,6 +668,7 @@ def migrate_plan(catalog: Catalog, from_method: str, to_method: str, version: st
         "schema_version": SCHEMA_VERSION,
         "kind": "migration-plan",
         "product": catalog.product.id,
+        "catalog": currency(catalog),
         "from_method": {"id": origin.id, "name": origin.name},
         "to_method": {"id": target.id, "name": target.name},
         "version": given,

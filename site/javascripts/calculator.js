@@ -617,6 +617,7 @@
     return {
       schema_version: 1,
       version: model.version,
+      catalog: model.catalog,
       inputs: values,
       defaulted: defaulted,
       tier: tier.id,

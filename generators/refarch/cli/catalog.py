@@ -12,17 +12,21 @@ from .common import EXIT_FAILED, catalog_option, default_root, emit, emit_as, fa
 
 
 @main.command()
+@click.option("--as-of", "as_of", default=None, help="Judge the catalog's freshness on this date, YYYY-MM-DD (default: today, UTC).")
 @catalog_option
-def validate(catalog_root: Path | None) -> None:
+def validate(as_of: str | None, catalog_root: Path | None) -> None:
     """Check every catalog and architecture file; list every problem with its file and line.
 
-    Exits 0 when the catalog is valid, 2 when it is not.
+    Exits 0 when the catalog is valid, 2 when it is not. A catalog whose next release is overdue
+    gets a warning on stderr (the exit code stays the same).
     """
     from ..deploy.data import problems as deploy_problems
     from ..deploy.data import read as read_deploy
+    from ..freshness import stale_message
     from ..loading import iter_entities, load_catalog
 
     root = catalog_root or default_root()
+    date = parse_date(as_of)
     try:
         catalog = load_catalog(root)  # never the cache: validate reads every file
         found = deploy_problems(read_deploy(root), set(catalog.services), [r.version for r in catalog.releases.releases])
@@ -31,6 +35,9 @@ def validate(catalog_root: Path | None) -> None:
     except InputError as error:
         fail(error)
     count = sum(1 for _ in iter_entities(catalog))
+    stale = stale_message(catalog, date)
+    if stale:
+        click.echo(str(catalog.origins[("releases", "")].problem(("verified",), f"warning: {stale}")), err=True)
     emit(f"{root}: catalog is valid ({len(catalog.origins)} files, {count} entities)")
 
 

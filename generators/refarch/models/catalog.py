@@ -46,8 +46,15 @@ class Release(Strict):
 
 
 class Releases(Sourced):
-    """catalog/releases.yaml: every minor release, oldest first."""
+    """catalog/releases.yaml: every minor release, oldest first.
 
+    Its `verified:` is the catalog's currency: the day the release list was last checked, which every
+    answer reports as `catalog.checked` and the freshness warning counts from (refarch.freshness).
+    """
+
+    verified: dt.date = Field(
+        description="The day the release list was last checked against the deploy repositories' tags; answers report it as catalog.checked."
+    )
     releases: list[Release] = Field(min_length=1)
 
 

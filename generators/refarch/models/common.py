@@ -120,6 +120,15 @@ class Sourced(Strict):
     disagreements: list[Disagreement] = Field(default_factory=list, description="Where sources disagree and which side the catalog takes.")
 
 
+class CatalogCurrency(BaseModel):
+    """How current the catalog is: every answer carries it as `catalog`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    checked: str = Field(description="When the catalog's release list was last checked (verified: of catalog/releases.yaml), YYYY-MM-DD.")
+    newest_release: str = Field(description='The newest minor release the catalog knows, "X.Y".')
+
+
 class Entity(Sourced):
     """A sourced entity stored as one file named by its id."""
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .common import Level
+from .common import CatalogCurrency, Level
 from .requirements import RuleId
 
 Outcome = Literal["pass", "warn", "fail", "waived"]
@@ -65,6 +65,7 @@ class CheckReport(_Out):
     version: str
     method: str
     as_of: str = Field(description="The date the check judged by (UTC), YYYY-MM-DD.")
+    catalog: CatalogCurrency
     verdict: Verdict
     size: str | None = Field(description="The size the scale needs, when scale was given.")
     recommended_architecture: str | None = Field(description="The reference architecture for that size and method, if the catalog has one.")
@@ -80,6 +81,7 @@ class CheckRun(_Out):
 
     schema_version: Literal[1]
     as_of: str
+    catalog: CatalogCurrency | None = Field(description="The catalog's currency (the same in every report); null only with no reports.")
     verdict: Verdict = Field(description="The worst verdict over all files.")
     exit_code: int
     reports: list[CheckReport]

@@ -19,6 +19,7 @@ from .sizing import SizingInputs
 # --- rule vocabulary: the ids findings carry and the policy routes -----------------------
 
 RULES: dict[str, str] = {
+    "catalog.freshness": "The catalog's release list is recent enough that no newer release is overdue on the check date (reported only when it is not).",
     "release.support-window": "The product version is inside the support window on the check date.",
     "release.minors-behind": "The product version is not too many minors behind the latest release.",
     "method.status": "The deployment method exists and is supported at the product version.",
@@ -42,6 +43,7 @@ Family = Literal["release", "method", "platform", "cpu", "service", "option", "s
 FAMILIES: tuple[str, ...] = Family.__args__  # type: ignore[attr-defined]
 
 RuleId = Literal[
+    "catalog.freshness",
     "release.support-window",
     "release.minors-behind",
     "method.status",

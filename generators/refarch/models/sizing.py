@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .common import Cloud, Id, Sourced, Strict, matching
+from .common import CatalogCurrency, Cloud, Id, Sourced, Strict, matching
 
 
 class SizingInputs(Strict):
@@ -272,6 +272,7 @@ class SizingAnswer(Strict):
 
     schema_version: Literal[1]
     version: str = Field(description="The product version sized for: the latest release in the catalog.")
+    catalog: CatalogCurrency
     inputs: dict[str, float | bool | str | None] = Field(description="Every input as used: given, or the estimator's default.")
     defaulted: list[str] = Field(description="Inputs that took the estimator's default.")
     tier: Id = Field(description="The size: the largest of the sizes each input needs.")

@@ -14,6 +14,14 @@ def _release_line(data: dict[str, Any]) -> str:
     return f"{data['product']} {data['version']}: {status}{eol}; latest patch {release.get('latest_patch', '?')} (as of {data['as_of']})"
 
 
+def catalog_line(currency: dict[str, Any], cadence: dict[str, Any] | None = None) -> str:
+    """'Catalog checked on ...; newest release known: ...', with the release cadence when given."""
+    line = f"Catalog checked on {currency['checked']}; newest release known: {currency['newest_release']}"
+    if cadence:
+        line += f"; release cadence: a minor release about every {cadence['median_days']} days (median of the {cadence['intervals']} intervals from {cadence['from']} to {cadence['to']})"
+    return line + "."
+
+
 def _matrix_rows(data: dict[str, Any]) -> list[list[object]]:
     rows: list[list[object]] = []
     for method in data["methods"]:
@@ -28,7 +36,7 @@ HEADERS = ["method", "level", "nodes", "platforms", "external services", "option
 
 
 def matrix_table(data: dict[str, Any]) -> str:
-    out = [_release_line(data), "", table(HEADERS, _matrix_rows(data))]
+    out = [_release_line(data), catalog_line(data["catalog"], data["release_cadence"]), "", table(HEADERS, _matrix_rows(data))]
     for method in data["methods"]:
         if not method["services"]:
             continue
@@ -44,5 +52,5 @@ def matrix_table(data: dict[str, Any]) -> str:
 
 
 def matrix_markdown(data: dict[str, Any]) -> str:
-    out = [f"**{_release_line(data)}**", "", markdown_table(HEADERS, _matrix_rows(data))]
+    out = [f"**{_release_line(data)}**", "", catalog_line(data["catalog"], data["release_cadence"]), "", markdown_table(HEADERS, _matrix_rows(data))]
     return "\n".join(out)
