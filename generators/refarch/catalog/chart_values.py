@@ -30,6 +30,7 @@ OLDEST = (5, 0)
 LONG = 120
 """A list or string default longer than this (as JSON) is stored as a digest: config check only needs to see that it changed."""
 
+TYPES = ("string", "integer", "number", "boolean", "null", "list", "map")
 TAG = re.compile(r"^(?:v|sourcegraph-)(\d+)\.(\d+)\.(\d+)$")
 
 
@@ -244,7 +245,7 @@ def dump(data: dict[str, Any], schema: str) -> str:
         pass
 
     def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-        flow = len(value) == 2 and isinstance(value[0], str) and not isinstance(value[1], (dict, list))  # a [type, default] leaf
+        flow = len(value) == 2 and value[0] in TYPES and not isinstance(value[1], (dict, list))  # a [type, default] leaf
         return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
     _Dumper.add_representer(list, _flow_list)
@@ -265,10 +266,12 @@ def _git(directory: Path, *args: str) -> str:
     return run.stdout.decode("utf-8", "replace")
 
 
-def describe(directory: Path) -> str:
-    """'a clone of ... at HEAD <sha> (<date>)', for the notes and the missing reasons."""
+def describe(directory: Path, kind: Kind) -> str:
+    """'the clone of <repository> read (newest commit <sha>, <date>)', for the notes and the missing reasons."""
     head = _git(directory, "log", "-1", "--format=%h %cs", "--all").split()
-    return f"the clone read (newest commit {head[0]}, {head[1]})" if len(head) == 2 else "the clone read"
+    name = kind.repository.rsplit("/", 2)[-2:]
+    where = f"the clone of {'/'.join(name)} that was read"
+    return f"{where} (newest commit {head[0]}, {head[1]})" if len(head) == 2 else where
 
 
 def read_releases(directory: Path, kind: Kind, minors: Iterable[str]) -> dict[str, tuple[str, dt.date, Any] | None]:
@@ -291,7 +294,7 @@ def write(root: Path, kind: Kind, directory: Path, minors: Iterable[str], verifi
     """Read the clone and write catalog/deploy/<method>.yaml atomically: (the file, its data)."""
     from ..fsutil import write_atomic
 
-    data = build(kind, read_releases(directory, kind, minors), verified, describe(directory))
+    data = build(kind, read_releases(directory, kind, minors), verified, describe(directory, kind))
     path = root / "catalog" / "deploy" / f"{kind.method}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, dump(data, "chart-values" if kind is HELM else "compose-files"))

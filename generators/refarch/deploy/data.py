@@ -63,8 +63,26 @@ def load(root: Path) -> DeployData:
     return data
 
 
+_tables: dict[tuple[int, str, str], tuple[DeployData, dict[str, Any] | None]] = {}
+
+
 def table(data: DeployData, method: str, version: str) -> dict[str, Any] | None:
-    """The full key table (helm: key -> [type, default]) or service table (docker-compose) at a minor; None if not covered."""
+    """The full key table (helm: key -> [type, default]) or service table (docker-compose) at a minor; None if not covered.
+
+    Remembered per data object: treat the result as read-only.
+    """
+    key = (id(data), method, version)
+    hit = _tables.get(key)
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    if len(_tables) > 512:
+        _tables.clear()
+    result = _replay(data, method, version)
+    _tables[key] = (data, result)
+    return result
+
+
+def _replay(data: DeployData, method: str, version: str) -> dict[str, Any] | None:
     versions = data[method]["versions"]
     if not any(entry["version"] == version for entry in versions):
         return None

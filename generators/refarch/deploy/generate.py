@@ -284,7 +284,7 @@ def generate(
     header += ["", "Install or upgrade with it:", *(f"  {command}" for command in commands)]
     text = _header(header)
     if body:
-        text += "\n" + yaml.safe_dump(body, sort_keys=True, default_flow_style=False, width=200)
+        text += "\n" + yaml.dump(body, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=True, default_flow_style=False, width=200)
     else:
         text += "\n{}\n"
     return {
@@ -334,10 +334,18 @@ def for_answer(catalog: Catalog, data: deploy_data.DeployData, answer: dict[str,
     entity = catalog.methods.get(method)
     if method not in METHODS and entity is not None and entity.replacement in METHODS:
         target = entity.replacement
+    newer = None
     if version is None and target in METHODS:
         version = _newest_covered(catalog, data, target)
+        if version != answer["version"]:
+            reason = deploy_data.missing_reason(data, target, answer["version"])
+            newer = f"The sizing answer is for {answer['version']}, which the {target} data does not cover" + (f" ({reason})" if reason else "") + f"; this file is for {version}, the newest it covers."
     subject = f"size {answer['tier_name']} from the sizing answer" + (f" (reference architecture {answer['architecture']})" if answer["architecture"] else "")
-    return generate(catalog, data, rows, method, version or answer["version"], subject, given, cloud=answer["inputs"].get("cloud"), architecture=answer["architecture"])
+    result = generate(catalog, data, rows, method, version or answer["version"], subject, given, cloud=answer["inputs"].get("cloud"), architecture=answer["architecture"])
+    if newer:
+        result["notes"].insert(0, newer)
+        result["content"] = result["content"].replace("# Sets only what differs", f"# {newer}\n# Sets only what differs", 1)
+    return result
 
 
 def _newest_covered(catalog: Catalog, data: deploy_data.DeployData, method: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from .common import Cloud, Id, IsoDate, Sourced, Strict, Url, Version, version_key
 
@@ -46,10 +46,11 @@ class ChartValues(Sourced):
     versions: list[ChartVersion] = Field(min_length=1, description="Oldest first; the first holds every key.")
     missing: list[MissingVersion] = Field(default_factory=list, description="Catalog releases the data could not cover.")
 
-    @model_validator(mode="after")
-    def _in_order(self) -> ChartValues:
-        _check_order([v.version for v in self.versions])
-        return self
+    @field_validator("versions")
+    @classmethod
+    def _in_order(cls, versions: list[Any]) -> list[Any]:
+        _check_order([v.version for v in versions])
+        return versions
 
 
 class ComposeService(Strict):
@@ -80,16 +81,17 @@ class ComposeFiles(Sourced):
     versions: list[ComposeVersion] = Field(min_length=1)
     missing: list[MissingVersion] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _in_order(self) -> ComposeFiles:
-        _check_order([v.version for v in self.versions])
-        return self
+    @field_validator("versions")
+    @classmethod
+    def _in_order(cls, versions: list[Any]) -> list[Any]:
+        _check_order([v.version for v in versions])
+        return versions
 
 
 def _check_order(versions: list[str]) -> None:
     keys = [version_key(v) for v in versions]
     if keys != sorted(set(keys)):
-        raise ValueError(f"versions must be listed oldest first, each once (got {', '.join(versions)})")
+        raise ValueError(f"versions must be listed oldest first, each once (got {', '.join(versions)}); rewrite the file with refarch catalog chart-values")
 
 
 class HelmKeys(Strict):
