@@ -12,14 +12,23 @@ PORT   ?= 8000
 
 install: $(STAMP)
 
+# Say what the first run installs and show pip's progress, so a newcomer never wonders whether it hangs.
 $(STAMP): pyproject.toml
+	@echo "refarch: installing into $(VENV) (first run, or pyproject.toml changed): refarch and what it needs"
+	@echo "refarch: (pydantic, PyYAML, click, mkdocs-material, FastAPI, uvicorn, mermaid and Swagger UI files; for tests pytest, ruff, mypy);"
+	@echo "refarch: this takes a minute or two; later runs skip it"
+	@echo "refarch: [1/3] creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "refarch: [2/3] upgrading pip"
+	$(BIN)/python -m pip install --progress-bar on --upgrade pip
+	@echo "refarch: [3/3] installing refarch (editable) with its test tools"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	@touch $(STAMP)
+	@echo "refarch: installed into $(VENV)"
 
 ## test: schema and catalog checks, then the whole test suite (not the benchmarks)
 test: install
+	@echo "refarch: checking the schemas and the catalog, then running the test suite (about a minute)"
 	$(BIN)/refarch schema --check
 	$(BIN)/refarch validate
 	$(BIN)/python -m pytest -q

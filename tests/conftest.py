@@ -47,3 +47,9 @@ def run() -> Callable[..., Result]:
         return runner.invoke(main, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables fit COLUMNS when it is set: a developer's exported COLUMNS must not change the output the tests pin."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -475,3 +475,55 @@ def test_the_engine_names_no_product(repo_root: Path, catalog: Catalog) -> None:
     for path in engine:
         text = path.read_text(encoding="utf-8").lower()
         assert not any(name in text for name in names), f"{path} names the product"
+
+
+# --- nothing loaded from another host -------------------------------------------------------------
+
+# What a page loads: scripts, stylesheets, fonts, images, frames; in CSS, url() and @import.
+LOADS = re.compile(r"<(?:script|link|img|source|iframe|embed|object|video|audio)\b[^>]*?\s(?:src|href|srcset|data)=[\"']([^\"']+)[\"']", re.I)
+CSS_LOADS = re.compile(r"url\(\s*[\"']?([^\"')]+)|@import\s+[\"']([^\"']+)", re.I)
+
+
+def foreign(reference: str) -> bool:
+    """Whether a reference would go to another host (a scheme with a host, or protocol-relative)."""
+    return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", reference.strip(), re.I))
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [("https://unpkg.com/mermaid.js", True), ("//fonts.gstatic.com/x", True), ("../assets/x.js", False), ("data:image/svg+xml,x", False)],
+)
+def test_foreign_reference_detection(reference: str, expected: bool) -> None:
+    assert foreign(reference) is expected
+
+
+def test_the_built_site_loads_nothing_from_another_host(built_site: Path) -> None:
+    offenders = []
+    for path in sorted(built_site.rglob("*")):
+        if path.suffix in (".html", ".css"):
+            text = path.read_text(encoding="utf-8")
+            pattern = LOADS if path.suffix == ".html" else CSS_LOADS
+            refs = [ref for match in pattern.finditer(text) for ref in match.groups() if ref]
+            if path.suffix == ".html":  # inline styles can load too
+                refs += [
+                    ref
+                    for style in re.findall(r"<style[^>]*>(.*?)</style>", text, re.S)
+                    for match in CSS_LOADS.finditer(style)
+                    for ref in match.groups()
+                    if ref
+                ]
+            offenders += [f"{path.relative_to(built_site)}: {ref}" for ref in refs if foreign(ref)]
+    assert offenders == []
+    # The theme loads mermaid from a host unless the page brings its own copy: every page with a diagram does.
+    diagrams = [p for p in built_site.rglob("*.html") if 'class="mermaid"' in p.read_text(encoding="utf-8")]
+    assert len(diagrams) >= len(CATALOG.architectures)
+    for path in diagrams:
+        script = re.search(r'<script src="([^"]*vendor/mermaid\.min\.js)">', path.read_text(encoding="utf-8"))
+        assert script, f"{path} has a diagram but loads no local mermaid"
+        assert (path.parent / script.group(1)).resolve() == (built_site / "generated" / "vendor" / "mermaid.min.js").resolve()
+    assert (
+        (built_site / "generated" / "vendor" / "mermaid.min.js")
+        .read_text(encoding="utf-8")
+        .rstrip()
+        .endswith('globalThis["mermaid"] = globalThis.__esbuild_esm_mermaid_nm["mermaid"].default;')
+    )

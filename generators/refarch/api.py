@@ -121,9 +121,10 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         version=__version__,
         summary=f"What is supported for self-hosted {catalog.product.name}, at what size, and how to get there.",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # served below from local files: the default page loads Swagger UI from another host
         redoc_url=None,
     )
+    _api_docs(app)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -219,6 +220,27 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
             return RedirectResponse(f"{PREFIX}/docs")
 
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs with its script, stylesheet and icon served by this app, so it works offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    from .vendor import swagger_ui_dir
+
+    assets = f"{PREFIX}/docs-assets"
+    app.mount(assets, StaticFiles(directory=swagger_ui_dir()), name="docs-assets")
+
+    @app.get(f"{PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{PREFIX}/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png",
+        )
 
 
 def _today() -> dt.date:

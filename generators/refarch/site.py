@@ -580,7 +580,10 @@ def generation_key(catalog_root: Path, as_of: dt.date, schema_dir: Path | None =
     from .cache import catalog_key
 
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{catalog_key(catalog_root)}|{as_of.isoformat()}".encode())
+    from importlib import metadata
+
+    # The vendored browser files come from this package: a new version of it must be copied again.
+    digest.update(f"{catalog_key(catalog_root)}|{as_of.isoformat()}|mermaidx {metadata.version('mermaidx')}".encode())
     templates = Path(__file__).resolve().parent / "render" / "templates"
     for path in sorted([*templates.rglob("*.j2"), *(schema_dir.glob("*.schema.json") if schema_dir and schema_dir.is_dir() else [])]):
         digest.update(path.name.encode())
@@ -608,6 +611,9 @@ def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, sch
     from .deploy.data import load as load_deploy
 
     rendered = pages(catalog, as_of, schemas, load_deploy(catalog.root) if catalog.root is not None else None)
+    from .vendor import site_files
+
+    rendered.update({vendored.path: vendored.text for vendored in site_files()})
     if key is not None:
         rendered[KEY_FILE] = key + "\n"
     if target.exists():

@@ -699,7 +699,9 @@
     var body = rows.map(function (row) {
       return element(doc, "tr", {}, row.map(function (cell) { return element(doc, "td", {}, [cell]); }));
     });
-    return element(doc, "div", { "class": "md-typeset__table" }, [element(doc, "table", {}, [element(doc, "thead", {}, [head]), element(doc, "tbody", {}, body)])]);
+    // The theme's own wrapping of Markdown tables, so these scroll inside their box on a narrow screen, like the page's.
+    var inner = element(doc, "div", { "class": "md-typeset__table" }, [element(doc, "table", {}, [element(doc, "thead", {}, [head]), element(doc, "tbody", {}, body)])]);
+    return element(doc, "div", { "class": "md-typeset__scrollwrap" }, [inner]);
   }
 
   function cell(value) {

@@ -56,8 +56,12 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
             records = read_records(exceptions_dir)
         except InputError as error:
             problems.extend(error.problems)
+    from .progress import Counter
+
     documents = []
+    reading = Counter("reading requirements files", len(files))
     for name in files:
+        reading.step()
         try:
             requirements, lines, label = read_input(name, Requirements)
         except InputError as error:
@@ -67,9 +71,15 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
         problems.extend(found)
         if not found:
             documents.append((requirements, lines, label))
+    reading.done()
     if problems:
         raise InputError(problems)
-    reports = [check(catalog, requirements, date, records, file=label, lines=lines) for requirements, lines, label in documents]
+    checking = Counter("checking", len(documents))
+    reports = []
+    for requirements, lines, label in documents:
+        checking.step()
+        reports.append(check(catalog, requirements, date, records, file=label, lines=lines))
+    checking.done()
     result = combine(reports, date, fail_on_warn)
     emit(render(result, fmt, __version__))
     if fmt in ("json", "sarif"):

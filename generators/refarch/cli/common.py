@@ -42,6 +42,7 @@ LAZY_COMMANDS = {
     "size": "size",
     "upgrade-plan": "upgrade",
     "migrate-plan": "upgrade",
+    "catalog": "maintain",
     "config": "deploy",
     "inspect": "deploy",
 }
@@ -76,8 +77,10 @@ def main() -> None:
 
 
 def fail(error: InputError) -> NoReturn:
-    """Print every problem and a count to stderr, then exit 2. Nothing goes to stdout."""
-    click.echo(error.report(), err=True)
+    """Print every problem and a count to stderr (each fitted to the terminal), then exit 2. Nothing goes to stdout."""
+    from ..render.text import wrap_line
+
+    click.echo("\n".join(wrap_line(line) for line in error.report().splitlines()), err=True)
     sys.exit(EXIT_INPUT)
 
 

@@ -28,9 +28,15 @@ def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebu
     catalog = load(catalog_root)
     site_dir = site_root / "build" / "site"
     if (site_root / "mkdocs.yml").is_file() and (rebuild or not (site_dir / "index.html").is_file()):
-        from ..site import build, generate
+        import time
 
+        from ..site import build, generate
+        from .progress import note
+
+        started = time.monotonic()
+        note(f"building the site from the catalog into {site_dir} ...")
         generate(catalog, site_root / "site")
         build(site_root)
+        note(f"built the site in {time.monotonic() - started:.1f} s")
     emit(f"refarch: serving the site and the API on http://{host}:{port}/ (API docs: http://{host}:{port}/api/v1/docs)")
     uvicorn.run(create_app(catalog, site_dir), host=host, port=port, log_level="warning")

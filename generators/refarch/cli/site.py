@@ -42,17 +42,24 @@ def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | No
 @as_of_option
 def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None) -> None:
     """Generate the pages, then build the site into build/site (mkdocs, strict)."""
-    from ..site import build, generate_and_build, generation_key, up_to_date
+    import time
 
+    from ..site import build, generate_and_build, generation_key, up_to_date
+    from .progress import note
+
+    started = time.monotonic()
     day = parse_date(as_of)
     # Like make: when nothing the pages depend on has changed since the last run, only mkdocs runs.
     key = generation_key(catalog_root or default_root(), day, schema_dir(catalog_root))
     if up_to_date(site_root / "site", key):
+        note("the generated pages are up to date; building the site with mkdocs ...")
         out = build(site_root, built=day)
         summary = "pages are up to date"
     else:
+        note(f"generating the pages from the catalog and building the site with mkdocs into {site_root / 'build' / 'site'} ...")
         out, count = generate_and_build(lambda: load(catalog_root), site_root, day, schema_dir(catalog_root), key=key)
         summary = f"generated {count} pages"
+    note(f"done in {time.monotonic() - started:.1f} s")
     emit(f"{summary}; built the site into {out}")
 
 

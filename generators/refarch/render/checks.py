@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models.requirements import RULES
 from ..yamlfile import dumps_json
-from .text import markdown_table, md_escape, table
+from .text import markdown_table, md_escape, table, terminal_width, wrap_line
 
 
 def escape(text: str) -> str:
@@ -47,20 +47,22 @@ def _size_line(report: dict[str, Any]) -> str | None:
     return f"size: {report['size']}; reference architecture: {architecture}"
 
 
-def render_table(run: dict[str, Any]) -> str:
+def render_table(run: dict[str, Any], width: int | None = None) -> str:
+    """The findings as a table that fits `width` (default: the terminal's; no limit when piped)."""
+    width = terminal_width() if width is None else width
     out: list[str] = []
     for report in run["reports"]:
         rows = [[MARK[f["outcome"]], f["rule_id"], f["line"] or "", f["path"], f["requested"] or "", _explained(f)] for f in report["findings"]]
-        out += [_heading(report), table(["outcome", "rule", "line", "path", "requested", "what it means"], rows)]
+        out += [wrap_line(_heading(report), width), table(["outcome", "rule", "line", "path", "requested", "what it means"], rows, width, prose_last=True)]
         size = _size_line(report)
         if size:
-            out.append(size)
-        out += [f"skipped {s['rule_id']}: {s['reason']}" for s in report["skipped"]]
-        out += [f"{n['severity']}: {n['message']}" for n in report["notices"]]
+            out.append(wrap_line(size, width))
+        out += [wrap_line(f"skipped {s['rule_id']}: {s['reason']}", width) for s in report["skipped"]]
+        out += [wrap_line(f"{n['severity']}: {n['message']}", width) for n in report["notices"]]
         if len(run["reports"]) > 1:
-            out.append(report["summary"])
+            out.append(wrap_line(report["summary"], width))
         out.append("")
-    out.append(run["summary"])
+    out.append(wrap_line(run["summary"], width))
     return "\n".join(out)
 
 

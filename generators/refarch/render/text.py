@@ -2,15 +2,67 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections.abc import Sequence
 
+GAP = 2
+NARROWEST = 6  # a column is never squeezed below this (or its header), however narrow the terminal
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+
+def terminal_width() -> int:
+    """The width to fit: COLUMNS, else the terminal's; 0 (no limit) when the output is piped, so each row stays one line."""
+    return shutil.get_terminal_size(fallback=(0, 0)).columns
+
+
+def fit_widths(natural: Sequence[int], floors: Sequence[int], width: int) -> list[int]:
+    """Column widths that fit `width` (with the gaps): the widest columns give way first, none below its floor."""
+    widths = list(natural)
+    room = width - GAP * (len(widths) - 1)
+    while width > 0 and sum(widths) > room:
+        widest = max(range(len(widths)), key=lambda i: (widths[i] - floors[i] > 0, widths[i]))
+        if widths[widest] <= floors[widest]:
+            break  # every column is at its floor: the table cannot fit, so it stays as narrow as it can
+        widths[widest] -= 1
+    return widths
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], width: int | None = None, prose_last: bool = False) -> str:
+    """A plain table that fits `width` columns (default: the terminal's), wrapping long cells within their column.
+
+    prose_last: the last column is sentences; when the table does not fit, each row's sentence goes on the lines
+    below the row, indented under the second column, instead of being squeezed into a narrow column.
+    """
+    width = terminal_width() if width is None else width
     cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    natural = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    below = prose_last and len(headers) > 2 and width > 0 and sum(natural) + GAP * (len(natural) - 1) > width
+    columns = natural[:-1] if below else natural
+    floors = [min(columns[i], max(len(cells[0][i]), NARROWEST)) for i in range(len(columns))]
+    widths = fit_widths(columns, floors, width)
+    indent = " " * (widths[0] + GAP)
+    lines = []
+    for number, row in enumerate(cells):
+        lines += _row_lines(row[: len(widths)], widths)
+        if below:
+            lines += textwrap.wrap(row[-1], max(width, len(indent) + NARROWEST), initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+        if number == 0:
+            lines.append((" " * GAP).join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _row_lines(row: Sequence[str], widths: Sequence[int]) -> list[str]:
+    wrapped = [textwrap.wrap(cell, widths[i], break_on_hyphens=False) or [""] if len(cell) > widths[i] else [cell] for i, cell in enumerate(row)]
+    depth = max(len(parts) for parts in wrapped)
+    return [(" " * GAP).join((parts[d] if d < len(parts) else "").ljust(widths[i]) for i, parts in enumerate(wrapped)).rstrip() for d in range(depth)]
+
+
+def wrap_line(text: str, width: int | None = None, indent: str = "  ") -> str:
+    """A line of prose that fits `width` (default: the terminal's), continued with an indent; as is when there is no limit."""
+    width = terminal_width() if width is None else width
+    if width <= 0 or len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False, break_long_words=True))
 
 
 def md_escape(value: object) -> str:

@@ -1,0 +1,69 @@
+"""refarch catalog ...: maintainer commands that keep the catalog true (link checks, release sync)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .common import EXIT_FAILED, catalog_option, default_root, emit, format_option, main, usage_error
+
+if TYPE_CHECKING:
+    from ..catalog.links import GitRepository
+
+
+@main.group("catalog")
+def catalog_group() -> None:
+    """Maintainer tools that keep the catalog true: check its links against clones of the cited repositories."""
+
+
+def _repositories(specs: tuple[str, ...]) -> dict[str, GitRepository]:
+    from ..catalog.links import GitRepository, NotARepository
+
+    repos: dict[str, GitRepository] = {}
+    for spec in specs:
+        name, sep, directory = spec.partition("=")
+        name = name.strip().strip("/")
+        if not sep or not name or not directory or name.count("/") > 1:
+            usage_error("--repo", f"expected NAME=DIR, where NAME is owner/name or name (got {spec!r}), e.g. --repo owner/docs=/path/to/docs")
+        try:
+            repos[name] = GitRepository(Path(directory))
+        except NotARepository:
+            usage_error("--repo", f"{directory!r} is not a git repository (give a bare or normal git directory, e.g. --repo {name}=/path/to/clone)")
+    return repos
+
+
+@catalog_group.command("links")
+@click.option("--repo", "repo_specs", multiple=True, metavar="NAME=DIR", help="A local clone (bare or normal) of a cited repository; NAME is owner/name or name. Repeatable.")
+@format_option(("table", "json"))
+@catalog_option
+def links_command(repo_specs: tuple[str, ...], fmt: str, catalog_root: Path | None) -> None:
+    """Check every source URL in catalog/ and architectures/: well formed, and, for repositories given
+    with --repo, that the cited revision and path exist (asked of git itself).
+
+    Prints `file:line: url: what is wrong` for each broken link, then the counts. Links this run cannot
+    check (pull requests, other hosts, repositories without a clone) are counted, not failed.
+    Exits 0 when no link is broken, 1 when one is, 2 on bad usage.
+    """
+    from ..catalog.links import check_links, find_links, prefetch
+    from ..yamlfile import dumps_json
+
+    repos = _repositories(repo_specs)
+    root = catalog_root or default_root()
+    texts = []
+    for folder in ("catalog", "architectures"):
+        for path in sorted((root / folder).rglob("*.yaml")):
+            texts.append((path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")))
+    if not texts:
+        usage_error("--catalog", f"{root} holds no catalog/ or architectures/ YAML files (give the folder that holds them)")
+    links = find_links(texts)
+    prefetch(links, repos)
+    report = check_links(links, repos)
+    if fmt == "json":
+        emit(dumps_json(report.as_json()))
+    else:
+        emit("".join(f"{finding}\n" for finding in report.broken) + report.summary())
+    if report.broken:
+        sys.exit(EXIT_FAILED)
