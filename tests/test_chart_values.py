@@ -15,8 +15,10 @@ from refarch.catalog import chart_values as cv
 from refarch.cli import main
 from refarch.deploy import data as deploy_data
 from refarch.loading import Catalog
+from refarch.models import version_key
 
 ROOT = Path(__file__).resolve().parents[1]
+HELM = cv.kind_for(deploy_data.read_keys(ROOT), "helm")
 
 
 def test_flatten_keeps_every_leaf_with_type_and_default() -> None:
@@ -43,8 +45,8 @@ def test_differences_replay_to_each_version() -> None:
 
 
 def test_the_highest_patch_tag_of_each_minor_is_read() -> None:
-    tags = ["v7.5.0", "v7.5.4453", "v7.5.900", "sourcegraph-5.0.6", "sourcegraph-5.0.10", "wip-5.3.666", "qa-v5.3.666"]
-    assert cv.pick_tags(tags, ["5.0", "5.3", "7.5", "7.7"]) == {"5.0": "sourcegraph-5.0.10", "5.3": None, "7.5": "v7.5.4453", "7.7": None}
+    tags = ["v7.5.0", "v7.5.4453", "v7.5.900", "chart-5.0.6", "chart-5.0.10", "wip-5.3.666", "qa-v5.3.666"]
+    assert cv.pick_tags(tags, ["5.0", "5.3", "7.5", "7.7"], ("v", "chart-")) == {"5.0": "chart-5.0.10", "5.3": None, "7.5": "v7.5.4453", "7.7": None}
 
 
 def _git(directory: Path, *args: str) -> None:
@@ -71,9 +73,9 @@ def chart_repo(tmp_path: Path) -> Path:
 
 
 def test_the_maintainer_reads_each_release_tag_and_records_the_missing_ones(chart_repo: Path) -> None:
-    read = cv.read_releases(chart_repo, cv.HELM, ["6.3", "6.4", "6.5", "4.0"])
+    read = cv.read_releases(chart_repo, HELM, ["6.3", "6.4", "6.5", "4.0"])
     assert sorted(read) == ["6.3", "6.4", "6.5"]  # 4.0 is older than the data goes
-    data = cv.build(cv.HELM, read, dt.date(2026, 12, 1), cv.describe(chart_repo, cv.HELM))
+    data = cv.build(HELM, read, dt.date(2026, 12, 1), cv.describe(chart_repo, HELM))
     assert [v["version"] for v in data["versions"]] == ["6.3", "6.4"]
     assert data["versions"][0]["added"] == {"searcher.replicaCount": ["integer", 1], "symbols.replicaCount": ["integer", 1]}
     assert data["versions"][1]["removed"] == ["symbols.replicaCount"] and data["versions"][1]["changed"] == {"searcher.replicaCount": ["integer", 2]}
@@ -86,15 +88,16 @@ def test_the_maintainer_reads_each_release_tag_and_records_the_missing_ones(char
 
 def test_not_a_repository_is_a_git_error(tmp_path: Path) -> None:
     with pytest.raises(cv.GitError):
-        cv.read_releases(tmp_path, cv.HELM, ["7.0"])
+        cv.read_releases(tmp_path, HELM, ["7.0"])
 
 
 def test_the_committed_data_covers_every_release_from_5_0_and_says_what_is_missing(catalog: Catalog) -> None:
     data = deploy_data.read(ROOT)
-    releases = [r.version for r in catalog.releases.releases if tuple(int(p) for p in r.version.split(".")) >= (5, 0)]
     for method in ("helm", "docker-compose"):
         covered = deploy_data.covered(data, method)
         missing = {m["version"]: m["reason"] for m in data[method].get("missing", [])}
+        newest = max(version_key(v) for v in [*covered, *missing])
+        releases = [r.version for r in catalog.releases.releases if (5, 0) <= version_key(r.version) <= newest]
         assert covered[0] == "5.0"
         assert sorted(set(covered) | set(missing), key=lambda v: tuple(int(p) for p in v.split("."))) == releases
         assert {"7.7", "8.0"} <= set(missing), "the snapshots have no 7.7 or 8.0 tags"
@@ -133,12 +136,23 @@ def test_a_broken_data_file_fails_validate_with_its_line(tmp_path: Path) -> None
     ]
 
 
-def test_a_release_the_data_does_not_mention_fails_validate(tmp_path: Path) -> None:
+def test_keys_naming_an_unknown_service_fail_validate(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    path = root / "catalog" / "deploy" / "docker-compose.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["missing"] = [m for m in data["missing"] if m["version"] != "8.0"]
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path = root / "catalog" / "deploy" / "keys.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  worker: {key: worker}\n", "  workers: {key: worker}\n"), encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "--catalog", str(root)])
     assert result.exit_code == 2
-    assert "catalog/deploy/docker-compose.yaml: versions: release 8.0 is neither in versions nor in missing; run refarch catalog chart-values --git DIR to read it" in result.output
+    line = path.read_text(encoding="utf-8").splitlines().index("  workers: {key: worker}") + 1
+    assert result.output.splitlines()[0] == f"catalog/deploy/keys.yaml:{line}: helm.workers: names service 'workers', which no catalog/services/ file defines; did you mean 'worker'?"
+
+
+def test_the_command_writes_the_file_from_a_clone(chart_repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    root = _copy(tmp_path / "root")
+    result = CliRunner().invoke(main, ["catalog", "chart-values", "--git", str(chart_repo), "--verified", "2026-12-01", "--catalog", str(root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {root / 'catalog' / 'deploy' / 'helm.yaml'}: 2 releases (6.3 to 6.4); no tag for: ")
+    written = yaml.safe_load((root / "catalog" / "deploy" / "helm.yaml").read_text(encoding="utf-8"))
+    assert [v["version"] for v in written["versions"]] == ["6.3", "6.4"] and written["verified"] == "2026-12-01"
+    bad = CliRunner().invoke(main, ["catalog", "chart-values", "--git", str(tmp_path / "nothing"), "--catalog", str(root)])
+    assert bad.exit_code == 2 and "--git: " in bad.output and "Traceback" not in bad.output

@@ -609,8 +609,10 @@ def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, sch
     if schema_dir is not None and schema_dir.is_dir():
         schemas = {path.name: path.read_text(encoding="utf-8") for path in sorted(schema_dir.glob("*.schema.json"))}
     from .deploy.data import load as load_deploy
+    from .deploy.data import present
 
-    rendered = pages(catalog, as_of, schemas, load_deploy(catalog.root) if catalog.root is not None else None)
+    with_deploy = catalog.root is not None and present(catalog.root)
+    rendered = pages(catalog, as_of, schemas, load_deploy(catalog.root) if with_deploy and catalog.root is not None else None)
     from .vendor import site_files
 
     rendered.update({vendored.path: vendored.text for vendored in site_files()})

@@ -22,16 +22,11 @@ from typing import Any
 
 import yaml
 
-HELM_REPOSITORY = "https://github.com/sourcegraph/deploy-sourcegraph-helm"
-COMPOSE_REPOSITORY = "https://github.com/sourcegraph/deploy-sourcegraph-docker"
-HELM_FILE = "charts/sourcegraph/values.yaml"
-COMPOSE_FILE = "docker-compose/docker-compose.yaml"
 OLDEST = (5, 0)
 LONG = 120
 """A list or string default longer than this (as JSON) is stored as a digest: config check only needs to see that it changed."""
 
 TYPES = ("string", "integer", "number", "boolean", "null", "list", "map")
-TAG = re.compile(r"^(?:v|sourcegraph-)(\d+)\.(\d+)\.(\d+)$")
 
 
 class GitError(Exception):
@@ -40,13 +35,21 @@ class GitError(Exception):
 
 @dataclass(frozen=True)
 class Kind:
+    """What to read for one method, from catalog/deploy/keys.yaml (methods.<id>): its git repository, file and tag prefixes."""
+
     method: str
     repository: str
     file: str
+    tag_prefixes: tuple[str, ...]
+
+    @property
+    def is_chart(self) -> bool:
+        return self.method == "helm"
 
 
-HELM = Kind("helm", HELM_REPOSITORY, HELM_FILE)
-COMPOSE = Kind("docker-compose", COMPOSE_REPOSITORY, COMPOSE_FILE)
+def kind_for(keys: Mapping[str, Any], method: str) -> Kind:
+    entry = keys["methods"][method]
+    return Kind(method, entry["git"], entry["file"], tuple(entry["tag_prefixes"]))
 
 
 # --- pure: flattening and diffing -----------------------------------------------------------
@@ -190,11 +193,12 @@ def replay(versions: Iterable[Mapping[str, Any]], until: str | None = None) -> d
     return table
 
 
-def pick_tags(tags: Iterable[str], minors: Iterable[str]) -> dict[str, str | None]:
-    """Each minor X.Y -> its highest patch tag (v7.5.4453 or sourcegraph-5.0.6), or None when the repository has none."""
+def pick_tags(tags: Iterable[str], minors: Iterable[str], prefixes: Iterable[str] = ("v",)) -> dict[str, str | None]:
+    """Each minor X.Y -> its highest patch tag (PREFIX X.Y.Z, e.g. v7.5.4453), or None when the repository has none."""
+    pattern = re.compile(r"^(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")(\d+)\.(\d+)\.(\d+)$")
     best: dict[tuple[int, int], tuple[int, str]] = {}
     for tag in tags:
-        match = TAG.match(tag)
+        match = pattern.match(tag)
         if not match:
             continue
         major, minor, patch = (int(part) for part in match.groups())
@@ -220,7 +224,7 @@ def build(kind: Kind, read: Mapping[str, tuple[str, dt.date, Any] | None], verif
             missing.append({"version": version, "reason": f"{described} has no tag for {version}"})
             continue
         tag, released, document = hit
-        table = flatten(document) if kind is HELM else compose_services(document)
+        table = flatten(document) if kind.is_chart else compose_services(document)
         entry = {"version": version, "tag": tag, "source": f"{kind.repository}/blob/{tag}/{kind.file}", "released": released.isoformat()}
         entry.update(diff(previous, table))
         versions.append(entry)
@@ -233,7 +237,7 @@ def build(kind: Kind, read: Mapping[str, tuple[str, dt.date, Any] | None], verif
     data["notes"] = [
         f"Written by refarch catalog chart-values from {described}; do not edit by hand.",
         "Each version lists what changed since the version before it in this file; the first lists every "
-        + ("key." if kind is HELM else "service."),
+        + ("key." if kind.is_chart else "service."),
     ]
     return data
 
@@ -278,7 +282,7 @@ def read_releases(directory: Path, kind: Kind, minors: Iterable[str]) -> dict[st
     """For each minor: (tag, tagged commit date, parsed file) from the clone, or None when it has no tag for it."""
     _git(directory, "rev-parse", "--git-dir")
     wanted = [v for v in minors if tuple(int(p) for p in v.split(".")[:2]) >= OLDEST]
-    tags = pick_tags(_git(directory, "tag", "--list").split(), wanted)
+    tags = pick_tags(_git(directory, "tag", "--list").split(), wanted, kind.tag_prefixes)
     out: dict[str, tuple[str, dt.date, Any] | None] = {}
     for version, tag in tags.items():
         if tag is None:
@@ -297,6 +301,6 @@ def write(root: Path, kind: Kind, directory: Path, minors: Iterable[str], verifi
     data = build(kind, read_releases(directory, kind, minors), verified, describe(directory, kind))
     path = root / "catalog" / "deploy" / f"{kind.method}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, dump(data, "chart-values" if kind is HELM else "compose-files"))
+    write_atomic(path, dump(data, "chart-values" if kind.is_chart else "compose-files"))
     path.chmod(0o644)  # a catalog file, readable like the others (the temporary file was private)
     return path, data

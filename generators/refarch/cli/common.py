@@ -44,7 +44,6 @@ LAZY_COMMANDS = {
     "migrate-plan": "upgrade",
     "catalog": "maintain",
     "config": "deploy",
-    "inspect": "deploy",
 }
 
 

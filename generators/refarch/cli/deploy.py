@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .common import EXIT_FAILED, catalog_option, default_root, emit, format_option, load, main, usage_error
+from .common import catalog_option, default_root, emit, format_option, load, main, usage_error
 from .size import FLAGS
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..models import version_key
 from ..problems import InputError, Problem
 
 FILES = {"keys": ("catalog/deploy/keys.yaml", "DeployKeys"), "helm": ("catalog/deploy/helm.yaml", "ChartValues"), "docker-compose": ("catalog/deploy/docker-compose.yaml", "ComposeFiles")}
@@ -18,15 +17,29 @@ FILES = {"keys": ("catalog/deploy/keys.yaml", "DeployKeys"), "helm": ("catalog/d
 DeployData = dict[str, Any]
 
 
-def read(root: Path) -> DeployData:
-    """Every catalog/deploy/ file, validated by its model, as plain data; raises InputError with every problem."""
+def present(root: Path) -> bool:
+    """Whether the catalog has deployment data (a test catalog may leave catalog/deploy/ out)."""
+    return (root / "catalog" / "deploy").is_dir()
+
+
+def read_keys(root: Path) -> dict[str, Any]:
+    """catalog/deploy/keys.yaml alone, validated (the maintainer command needs no data files yet)."""
+    keys: dict[str, Any] = read(root, ("keys",))["keys"]
+    return keys
+
+
+def read(root: Path, names: tuple[str, ...] = tuple(FILES)) -> DeployData:
+    """Every catalog/deploy/ file (or those named), validated by its model, as plain data; raises InputError with every problem."""
     from ..loading import read_document
     from ..models import deploy as models
     from ..models.common import plain
 
     problems: list[Problem] = []
     out: DeployData = {}
-    for name, (label, model_name) in FILES.items():
+    if not present(root):
+        raise InputError([Problem("catalog/deploy", None, "", "this catalog has no catalog/deploy/ folder, so it has no deployment data; add it or use the shipped catalog")])
+    for name in names:
+        label, model_name = FILES[name]
         try:
             document, _ = read_document(root / label, getattr(models, model_name), label)
         except InputError as error:
@@ -109,20 +122,22 @@ def missing_reason(data: DeployData, method: str, version: str) -> str | None:
     return next((m["reason"] for m in data[method].get("missing", []) if m["version"] == version), None)
 
 
-def problems(data: DeployData, service_ids: set[str], releases: list[str]) -> list[Problem]:
-    """Cross-checks for `refarch validate`: keys.yaml names known services; every release from the oldest covered is in the data or missing."""
+def problems(data: DeployData, service_ids: set[str], root: Path | None = None) -> list[Problem]:
+    """Cross-checks for `refarch validate`: keys.yaml names only services the catalog defines.
+
+    Coverage of new releases is not an error here: a release added to releases.yaml before the data is
+    re-read is reported by config generate and config check ("no data for X"), not by validate.
+    """
+    from ..problems import did_you_mean
+    from ..yamlfile import parse
+
     out: list[Problem] = []
     keys_file = FILES["keys"][0]
+    lines = parse((root / keys_file).read_bytes(), keys_file)[1] if root is not None else None
     for method in ("helm", "docker-compose"):
         for service_id in sorted(data["keys"][method]):
             if service_id not in service_ids:
-                out.append(Problem(keys_file, None, f"{method}.{service_id}", f"names service '{service_id}', which no catalog/services/ file defines"))
-    for method in ("helm", "docker-compose"):
-        label = FILES[method][0]
-        versions = covered(data, method)
-        listed = set(versions) | {m["version"] for m in data[method].get("missing", [])}
-        oldest = version_key(versions[0])
-        for release in releases:
-            if version_key(release) >= oldest and release not in listed:
-                out.append(Problem(label, None, "versions", f"release {release} is neither in versions nor in missing; run refarch catalog chart-values --git DIR to read it"))
+                line = lines.line_for((method, service_id)) if lines is not None else None
+                hint = did_you_mean(service_id, service_ids) or ""
+                out.append(Problem(keys_file, line, f"{method}.{service_id}", f"names service '{service_id}', which no catalog/services/ file defines{hint}"))
     return out

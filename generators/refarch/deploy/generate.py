@@ -264,7 +264,7 @@ def generate(
         services, written, notes = compose_values(catalog, data, rows, version)
         body = {"services": services} if services else {}
     tag = patch["tag"]
-    release = re.sub(r"^(v|sourcegraph-)", "", tag)
+    release = next((tag[len(prefix) :] for prefix in keys["methods"][method]["tag_prefixes"] if tag.startswith(prefix)), tag)
     file_name = FILE_NAMES[method]
     commands = [command.format(version=version, patch=release, file=file_name) for command in keys["methods"][method]["install"]]
     verified = max(str(data["keys"]["verified"]), str(data[method]["verified"]))

@@ -104,7 +104,10 @@ class HelmKeys(Strict):
 class DeployMethod(Strict):
     """How one method's override file reaches the deployment."""
 
-    repository: Url = Field(description="The public repository of the chart or Compose file.")
+    repository: Url = Field(description="Where the method's files are installed from: the Helm chart repository, or the Compose repository.")
+    git: Url = Field(description="The git repository whose release tags `refarch catalog chart-values` reads.")
+    file: str = Field(description="The file read at each tag: the chart's values.yaml or the Compose file.")
+    tag_prefixes: list[str] = Field(min_length=1, description="What precedes X.Y.Z in a release tag, e.g. v.")
     install: list[str] = Field(description="Commands that install or upgrade with the override, with {version}, {patch} and {file} placeholders.")
 
 
