@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .common import catalog_option, default_root, emit, format_option, load, main, usage_error
+from .common import EXIT_FAILED, catalog_option, default_root, emit, format_option, load, main, usage_error
 from .size import FLAGS
 
 
@@ -85,3 +86,36 @@ def generate_command(architecture: str | None, version: str | None, output: Path
         _write_or_print(dumps_json(result), output)
     else:
         _write_or_print(result["content"], output)
+
+
+@config_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--method", "method", required=True, type=click.Choice(["helm", "docker-compose"]), help="What FILE is: a Helm values override or a docker-compose.override.yaml.")
+@click.option("--from", "start", required=True, metavar="X.Y", help="The version the override is written for (the one running now).")
+@click.option("--to", "end", required=True, metavar="X.Y", help="The version to upgrade to.")
+@format_option(("table", "json"))
+@catalog_option
+def check_command(file: Path, method: str, start: str, end: str, fmt: str, catalog_root: Path | None) -> None:
+    """Before an upgrade: does the override FILE still work at --to? ('-' reads standard input.)
+
+    Reports every key or service the target version no longer has (removed, or renamed with the new name),
+    values of the wrong type, and defaults that changed under a key the override sets.
+    Exits 0 when it carries over as it is, 1 when something needs fixing, 2 on invalid input.
+    """
+    from ..deploy.check import check, render
+    from ..deploy.data import load as load_deploy
+    from ..deploy.reading import read_customer_file
+    from ..models.common import minor_of
+
+    catalog = load(catalog_root)
+    data = load_deploy(catalog_root or default_root())
+    document, lines, _ = read_customer_file(file)
+    report = check(catalog, data, document, lines, method, minor_of(start.strip()), minor_of(end.strip()), str(file))
+    if fmt == "json":
+        from ..yamlfile import dumps_json
+
+        emit(dumps_json(report))
+    else:
+        emit(render(report))
+    if not report["carries_over"]:
+        sys.exit(EXIT_FAILED)

@@ -116,6 +116,9 @@ class DeployKeys(Sourced):
 
     helm: dict[Id, HelmKeys] = Field(description="Service id -> its chart key.")
     docker_compose: dict[Id, list[str]] = Field(alias="docker-compose", description="Service id -> the Compose services (containers) that run it.")
+    free_form: dict[Id, list[str]] = Field(
+        default_factory=dict, description="Method -> keys (matched at the end of a key path) under which the chart takes any name, e.g. env or resources.limits."
+    )
     renamed: dict[Id, dict[str, str]] = Field(
         default_factory=dict, description="Method -> old key or service -> where its settings went (e.g. symbols -> searcher in 6.4)."
     )
