@@ -9,6 +9,7 @@ and defaults that changed under a key the customer sets. Pure: parsed data and c
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..models import version_key
@@ -190,6 +191,13 @@ def _close(key: str, table: dict[str, Any], anywhere: bool = True) -> str | None
     return match[0] if match else None
 
 
+def _compose_cpus(value: Any) -> float | None:
+    """Compose cpus: a number, or a string holding one ("1.5"); not Kubernetes millicores."""
+    if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
+        return None
+    return parse_cpu(value)
+
+
 def check_compose(data: deploy_data.DeployData, document: Any, lines: LineMap, start: str, end: str) -> list[dict[str, Any]]:
     before, after = _versions(data, "docker-compose", start, end)
     renamed = data["keys"].get("renamed", {}).get("docker-compose", {})
@@ -225,7 +233,8 @@ def check_compose(data: deploy_data.DeployData, document: Any, lines: LineMap, s
                 hint = did_you_mean(str(name), after)
                 add("unknown", f"service {name} is not in the Compose file at {start} or {end}, and has no image, so docker compose refuses it{hint or ''}")
             continue
-        for field, parse in (("cpus", lambda v: parse_cpu(v) if not isinstance(v, str) or v.replace(".", "", 1).isdigit() else None), ("mem_limit", parse_memory)):
+        parsers: tuple[tuple[str, Callable[[Any], float | None]], ...] = (("cpus", _compose_cpus), ("mem_limit", parse_memory))
+        for field, parse in parsers:
             if field not in entry:
                 continue
             field_line = lines.line_for(("services", name, field))
