@@ -45,6 +45,7 @@ LAZY_COMMANDS = {
     "migrate-plan": "upgrade",
     "catalog": "maintain",
     "config": "deploy",
+    "inspect": "deploy",
 }
 
 

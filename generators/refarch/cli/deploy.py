@@ -119,3 +119,44 @@ def check_command(file: Path, method: str, start: str, end: str, fmt: str, catal
         emit(render(report))
     if not report["carries_over"]:
         sys.exit(EXIT_FAILED)
+
+
+@main.command("inspect")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--customer", default=None, help="The customer's name, written into the requirements (the files do not say).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the requirements file here (default: print it).")
+@format_option(("yaml", "json"), default="yaml")
+@catalog_option
+def inspect_command(files: tuple[Path, ...], customer: str | None, output: Path | None, fmt: str, catalog_root: Path | None) -> None:
+    """Read what a customer runs and write the requirements file `refarch check` takes.
+
+    FILES may be Helm values overrides, `helm list -o json`, `kubectl version -o json`, `kubectl get nodes -o json`,
+    docker-compose.yaml and its overrides, `docker version` or `docker compose version` output, and kustomization.yaml
+    ('-' reads standard input). Every field says which file and key it came from; what cannot be determined is listed.
+    `refarch inspect ... | refarch check -` checks it at once. Exits 2 when no file gives the method or the version.
+    """
+    from ..deploy.data import load as load_deploy
+    from ..deploy.inspect import Source, inspect, render
+    from ..deploy.reading import read_customer_file_tagged
+    from ..problems import InputError
+
+    catalog = load(catalog_root)
+    data = load_deploy(catalog_root or default_root())
+    sources = []
+    problems = []
+    for path in files:
+        try:
+            document, _, text, tags = read_customer_file_tagged(path)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        sources.append(Source(str(path), document, text, tags))
+    if problems:
+        raise InputError(problems)
+    result = inspect(catalog, data, sources, customer)
+    if fmt == "json":
+        from ..yamlfile import dumps_json
+
+        _write_or_print(dumps_json(result), output, list(files))
+    else:
+        _write_or_print(render(result), output, list(files))

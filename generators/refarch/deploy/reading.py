@@ -15,12 +15,29 @@ from ..problems import InputError, Problem
 from ..yamlfile import MAX_BYTES, MAX_DEPTH, MAX_NODES, LineMap, Path_, _Loader, _TooBig, _TooDeep, _TooLong, _Walker
 
 MERGE = "tag:yaml.org,2002:merge"
+COMPOSE_TAGS = ("!reset", "!override")
+"""Compose's own tags: !reset clears a value from the files before, !override replaces it instead of merging."""
+_PLAIN: dict[type, str] = {yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
 
 
 class _CustomerWalker(_Walker):
     """The catalog's walker, with `<<` merge keys resolved as YAML 1.1 defines them: explicit keys win, earlier merges win."""
 
+    def __init__(self, loader: Any, file: str):
+        super().__init__(loader, file)
+        self.tags: dict[Path_, str] = {}
+
     def walk(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        if node.tag in COMPOSE_TAGS:
+            self.tags[path] = node.tag
+            if isinstance(node, yaml.ScalarNode):
+                if not node.value:
+                    return None
+                node = yaml.ScalarNode(self.loader.resolve(yaml.ScalarNode, node.value, (True, False)), node.value, node.start_mark, node.end_mark, node.style)
+            elif isinstance(node, yaml.SequenceNode):
+                node = yaml.SequenceNode(_PLAIN[yaml.SequenceNode], node.value, node.start_mark, node.end_mark, node.flow_style)
+            elif isinstance(node, yaml.MappingNode):
+                node = yaml.MappingNode(_PLAIN[yaml.MappingNode], node.value, node.start_mark, node.end_mark, node.flow_style)
         if not isinstance(node, yaml.MappingNode) or not any(key.tag == MERGE for key, _ in node.value):
             return super().walk(node, path, depth)
         self.budget -= 1
@@ -60,7 +77,13 @@ class _CustomerWalker(_Walker):
 
 
 def parse_customer(text: str | bytes, file: str) -> tuple[Any, LineMap]:
-    """One YAML or JSON document as its own tools read it (anchors and merge keys allowed); InputError with every problem."""
+    data, lines, _ = parse_customer_tagged(text, file)
+    return data, lines
+
+
+def parse_customer_tagged(text: str | bytes, file: str) -> tuple[Any, LineMap, dict[Path_, str]]:
+    """One YAML or JSON document as its own tools read it (anchors, merge keys, Compose's !reset and !override allowed),
+    with the paths that carried a Compose tag; InputError with every problem."""
     size = len(text.encode() if isinstance(text, str) else text)
     if size > MAX_BYTES:
         raise InputError([Problem(file, None, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes (1 MiB)")])
@@ -93,11 +116,17 @@ def parse_customer(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         loader.dispose()
     if walker.problems:
         raise InputError(walker.problems)
-    return data, walker.lines
+    return data, walker.lines, walker.tags
 
 
 def read_customer_file(path: Any, label: str | None = None) -> tuple[Any, LineMap, str]:
     """(data, lines, raw text) of a customer file; '-' is standard input. InputError when it cannot be read."""
+    data, lines, raw, _ = read_customer_file_tagged(path, label)
+    return data, lines, raw
+
+
+def read_customer_file_tagged(path: Any, label: str | None = None) -> tuple[Any, LineMap, str, dict[Path_, str]]:
+    """read_customer_file(), with the paths that carried a Compose tag."""
     import sys
     from pathlib import Path
 
@@ -106,5 +135,14 @@ def read_customer_file(path: Any, label: str | None = None) -> tuple[Any, LineMa
         raw = sys.stdin.buffer.read(MAX_BYTES + 1) if str(path) == "-" else Path(path).read_bytes()
     except OSError as error:
         raise InputError([Problem(label, None, "", f"cannot read file: {error.strerror}")]) from None
-    data, lines = parse_customer(raw, label)
-    return data, lines, raw.decode("utf-8-sig", "replace")
+    text = raw.decode("utf-8-sig", "replace")
+    if not text.lstrip().startswith(("{", "[")) and _looks_like_text_output(text):
+        return None, LineMap(), text, {}  # plain command output (docker version): read by inspect, not as YAML
+    data, lines, tags = parse_customer_tagged(raw, label)
+    return data, lines, text, tags
+
+
+def _looks_like_text_output(text: str) -> bool:
+    """`docker version` and `docker compose version` print text that YAML may not parse; recognise them by their first line."""
+    first = text.lstrip().splitlines()[0] if text.strip() else ""
+    return first.startswith(("Client:", "Docker Compose version", "docker-compose version"))

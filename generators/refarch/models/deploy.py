@@ -111,6 +111,18 @@ class DeployMethod(Strict):
     install: list[str] = Field(description="Commands that install or upgrade with the override, with {version}, {patch} and {file} placeholders.")
 
 
+class InspectHints(Strict):
+    """What `refarch inspect` recognises in a customer's files."""
+
+    helm_chart: str = Field(description="The chart's name, as `helm list` shows it before the version (NAME-X.Y.Z).")
+    kubernetes_platforms: dict[str, Id] = Field(description="Text in the Kubernetes server version -> platform id, e.g. -eks- -> eks.")
+    helm_external: dict[str, Id] = Field(description="Chart key that, set to false, means the external service (id) is used instead.")
+    helm_hosts: dict[str, Id] = Field(default_factory=dict, description="Chart key holding an external service's host or endpoint.")
+    environment: dict[str, Id] = Field(description="Environment variable that points a service at an external one (or names an object-storage backend).")
+    compose_bundled: dict[str, Id] = Field(description="Compose service that, reset or disabled in an override, means the external service is used.")
+    providers: dict[str, Id] = Field(description="Host suffix (or object-storage backend value) -> provider id.")
+
+
 class DeployKeys(Sourced):
     """catalog/deploy/keys.yaml: which chart key or Compose services carry each catalog service."""
 
@@ -125,6 +137,7 @@ class DeployKeys(Sourced):
     storage_classes: dict[Cloud, dict[str, Any]] = Field(
         default_factory=dict, description="Cloud -> storageClass keys (under the chart's storageClass) for an SSD class on that cloud."
     )
+    inspect: InspectHints
     methods: dict[Id, DeployMethod] = Field(description="Method id -> its repository and install commands.")
 
 
