@@ -33,7 +33,7 @@ def test_a_helm_deployment_becomes_requirements_with_method_version_platform_and
         "services": {"postgres": {"provider": "aws-rds"}, "redis": {"provider": "aws-elasticache"}, "object_storage": {"provider": "s3"}},
     }
     assert found["origins"]["deployment.platform"] == f"{DATA / 'kubectl-version.json'}: serverVersion.gitVersion (v1.29.8-eks-a737599)"
-    assert found["origins"]["services.postgres"].startswith(f"{DATA / 'helm-override.yaml'}: pgsql.enabled: false and pgsql.auth.host (host acme-main.")
+    assert found["origins"]["services.postgres"].startswith(f"{DATA / 'helm-override.yaml'}: codeIntelDB.enabled: false and codeIntelDB.auth.host (host acme-main.")
     assert [f["recognised_as"] for f in found["files"]] == ["helm-list", "kubectl-version", "nodes", "helm-values"]
 
 

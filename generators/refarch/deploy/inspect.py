@@ -151,13 +151,15 @@ def _helm_values(found: Findings, source: Source, keys: dict[str, Any]) -> None:
             node = node[part]
         return node
 
-    external: dict[str, str] = {}
-    for key, service in hints["helm_external"].items():
+    turned_off: dict[str, list[str]] = {}
+    for key, service in sorted(hints["helm_external"].items()):  # sorted: the same answer whatever order the data comes in
         if get(key) is False:
-            external.setdefault(service, key)
-    for service, key in sorted(external.items()):
+            turned_off.setdefault(service, []).append(key)
+    for service, candidates in sorted(turned_off.items()):
+        hosts = sorted(k for k, s in hints["helm_hosts"].items() if s == service and isinstance(get(k), str))
+        with_host = [key for key in candidates if any(h.startswith(key.split(".", 1)[0] + ".") for h in hosts)]
+        key = (with_host or candidates)[0]
         component = key.split(".", 1)[0]
-        hosts = [k for k, s in hints["helm_hosts"].items() if s == service and isinstance(get(k), str)]
         host_key = next((k for k in hosts if k.startswith(component + ".")), hosts[0] if hosts else None)
         if service == "object-storage":
             backend = _helm_env(data, hints)
