@@ -184,17 +184,6 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
 # --- deployment files --------------------------------------------------------------------
 
 
-class ConfigFile(_Open):
-    schema_version: Literal[1]
-    architecture: str | None
-    method: str
-    version: str
-    file_name: str = Field(description="The file name the install commands expect, e.g. override.yaml.")
-    sets: list[str] = Field(description="The keys (Helm) or services (Compose) the file sets.")
-    commands: list[str] = Field(description="Commands that install or upgrade with the file.")
-    content: str = Field(description="The file itself.")
-
-
 def _config_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     loaded: list[Any] = []
 
@@ -205,6 +194,8 @@ def _config_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
 
             loaded.append(load(catalog.root or default_root()))
         return loaded[0]
+
+    from .models.deploy import ConfigFile
 
     @api.get("/config/{architecture}", response_model=ConfigFile, tags=["deployment"])
     async def config_route(

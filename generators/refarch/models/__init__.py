@@ -18,7 +18,7 @@ __all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requireme
 def extra_schemas() -> dict[str, type]:
     """Schemas for documents refarch reads besides catalog files; other model modules add theirs here."""
     from .answers import MatrixAnswer, MigratePlan, UpgradePlan
-    from .deploy import ChartValues, ComposeFiles, DeployKeys
+    from .deploy import ChartValues, ComposeFiles, ConfigFile, DeployKeys
     from .report import CheckRun, Triage
     from .sizing import SizingAnswer
 
@@ -36,4 +36,5 @@ def extra_schemas() -> dict[str, type]:
         "chart-values": ChartValues,
         "compose-files": ComposeFiles,
         "deploy-keys": DeployKeys,
+        "config-file": ConfigFile,
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .common import Cloud, Id, IsoDate, Sourced, Strict, Url, Version, version_key
 
@@ -141,4 +141,23 @@ class DeployKeys(Sourced):
     methods: dict[Id, DeployMethod] = Field(description="Method id -> its repository and install commands.")
 
 
-__all__ = ["ChartValues", "ComposeFiles", "DeployKeys"]
+class ConfigFile(BaseModel):
+    """What `refarch config generate --format json` prints and GET /api/v1/config/{architecture} returns."""
+
+    model_config = ConfigDict(extra="forbid")  # not Strict: the file's text keeps its final newline
+
+    schema_version: Literal[1]
+    architecture: str | None = Field(description="The reference architecture, or null for a file from sizing inputs.")
+    method: str = Field(description="The method the file is for (kustomize gets the helm file).")
+    version: str = Field(description="The product minor the file is written for.")
+    tag: str = Field(description="The release tag whose defaults the file differs from.")
+    source: str = Field(description="The chart's values.yaml or the Compose file at that tag.")
+    file_name: str = Field(description="The file name the install commands expect, e.g. override.yaml.")
+    inputs: dict[str, Any] = Field(description="The sizing inputs the numbers come from.")
+    sets: list[str] = Field(description="The keys (Helm) or services (Compose) the file sets.")
+    notes: list[str]
+    commands: list[str] = Field(description="Commands that install or upgrade with the file.")
+    content: str = Field(description="The file itself.")
+
+
+__all__ = ["ChartValues", "ComposeFiles", "ConfigFile", "DeployKeys"]
