@@ -211,3 +211,20 @@ def test_an_output_file_is_never_an_input(tmp_path: Path) -> None:
     assert run("config", "generate", "docker-compose-m", "-o", str(out)).exit_code == 0
     assert out.read_text().startswith("# Docker Compose override for docker-compose-m")
     assert escape("a.b") == "a\\.b"
+
+
+def test_every_architecture_page_offers_its_file_with_the_commands(catalog: Catalog) -> None:
+    import datetime as dt
+
+    from refarch.site import pages
+
+    out = pages(catalog, dt.date(2026, 12, 1), deploy=DATA)
+    for arch_id in HELM + COMPOSE:
+        config = for_architecture(catalog, DATA, arch_id)
+        assert out[f"config/{arch_id}/{config['file_name']}"] == config["content"]
+        page = out[f"architectures/{arch_id}.md"]
+        assert f"[Download {config['file_name']}](../config/{arch_id}/{config['file_name']})" in page
+        for command in config["commands"]:
+            assert command in page
+        assert f'data-config="{arch_id}"' in out["sizing.md"]
+    assert "helm repo add sourcegraph https://helm.sourcegraph.com/release" in out["architectures/helm-m.md"]
