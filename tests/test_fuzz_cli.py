@@ -250,6 +250,23 @@ def test_validate_any_catalog_file(catalog_copy: Path, data: st.DataObject, file
         (catalog_copy / file).write_text(original, encoding="utf-8")
 
 
+HELM_OVERRIDE = yaml.safe_load((ROOT / "tests/data/inspect/helm-override.yaml").read_text(encoding="utf-8"))
+COMPOSE = yaml.safe_load((ROOT / "tests/data/inspect/docker-compose.yaml").read_text(encoding="utf-8"))
+
+
+@fuzz_settings(40)
+@given(text=st.one_of(documents(HELM_OVERRIDE), documents(COMPOSE), whole_files))
+def test_inspect_any_document(workdir: Path, text: str) -> None:
+    invoke("inspect", ["inspect", str(written(workdir, text, "override.yaml"))])
+
+
+@fuzz_settings(40)
+@given(text=st.one_of(documents(HELM_OVERRIDE), whole_files), start=st.one_of(st.sampled_from(["7.5", "7.6"]), text_values), end=text_values)
+def test_config_check_any_override(workdir: Path, text: str, start: str, end: str) -> None:
+    args = ["config", "check", str(written(workdir, text, "values.yaml")), "--method", "helm", "--from", start, "--to", end]
+    invoke("config check", args)
+
+
 # --- flags ----------------------------------------------------------------------------------
 
 
@@ -325,4 +342,4 @@ def test_exception_grant_flags(workdir: Path, expires: str, approved_by: str, ju
 def test_report_the_generated_case_count() -> None:
     """Runs after the fuzz tests above (file order): every one of them ran its cases."""
     print(f"\nCLI fuzz runs: {sum(RUNS.values())} ({', '.join(f'{name} {count}' for name, count in sorted(RUNS.items()))})")
-    assert sum(RUNS.values()) >= int(800 * SCALE)
+    assert sum(RUNS.values()) >= int(850 * SCALE)
