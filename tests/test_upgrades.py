@@ -260,7 +260,14 @@ def test_the_plan_json_has_the_promised_shape(catalog: Catalog) -> None:
 # --- bad input ------------------------------------------------------------------------------
 
 ERROR_CASES = [
-    ("7.5", "5.2", "helm", None, "fewest-steps", "to: version 5.2 is before 7.5: refarch plans upgrades only, not downgrades; the target must be later than the starting version"),
+    (
+        "7.5",
+        "5.2",
+        "helm",
+        None,
+        "fewest-steps",
+        "to: version 5.2 is before 7.5: refarch plans upgrades only, not downgrades; the target must be later than the starting version",
+    ),
     (
         "7.5",
         "7.5",
@@ -278,7 +285,14 @@ ERROR_CASES = [
         "from: unknown product version '5.12': there is no 5.12 release; the catalog covers 3.0 to 8.0; did you mean '5.2'?",
     ),
     ("2.13", "7.6", "helm", None, "fewest-steps", "from: version 2.13 is older than the catalog, which starts at 3.0; the catalog covers 3.0 to 8.0"),
-    ("3.10", "7.6", "helm", None, "fewest-steps", "from: method helm (Kubernetes with Helm) starts at 3.39, so an instance on 3.10 does not run it yet; plan with the method it runs now"),
+    (
+        "3.10",
+        "7.6",
+        "helm",
+        None,
+        "fewest-steps",
+        "from: method helm (Kubernetes with Helm) starts at 3.39, so an instance on 3.10 does not run it yet; plan with the method it runs now",
+    ),
     # versions newer than the catalog knows: tests/test_freshness.py, against a fixture catalog
     ("seven", "7.6", "helm", None, "fewest-steps", 'from: expected a version like "5.9" or "5.9.45" (got \'seven\')'),
     ("7.0", "7.6", "helm", None, "fastest", "strategy: unknown strategy 'fastest'; expected fewest-steps or least-downtime"),

@@ -29,9 +29,7 @@ def test_duplicate_keys_name_both_lines() -> None:
 
 
 def test_billion_laughs_fails_fast() -> None:
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
-    )
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
     started = time.monotonic()
     found = messages(bomb)
     assert time.monotonic() - started < 1.0
