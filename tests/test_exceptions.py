@@ -274,7 +274,7 @@ OLD = {"version": "5.4", "options": ["private-registry"]}
 @pytest.mark.parametrize(
     ("name", "changes", "answers", "recommendation", "code"),
     [
-        ("incomplete", {}, {}, "decline", "incomplete"),
+        ("incomplete", {}, {}, "answer-open-questions", "open-question"),
         ("professional services can do it", {}, COMPLETE, "approve-with-professional-services", "professional-services"),
         ("professional services cannot", {}, {**COMPLETE, "professional_services": "no"}, "engineering-review", "professional-services"),
         ("too small for engineering", {}, {**COMPLETE, "professional_services": "no", "deal_value_usd": 100000}, "decline", "deal-value"),

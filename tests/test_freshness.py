@@ -289,6 +289,21 @@ API_CASES = [
 ]
 
 
+@pytest.mark.parametrize(("as_of", "warned"), [(FRESH_UNTIL, False), (STALE_FROM, True)])
+def test_the_api_check_warns_on_the_same_day_as_the_cli(client: TestClient, as_of: dt.date, warned: bool) -> None:
+    body = json.dumps({"version": "99.0", "customer": "Acme Corp", "deployment": {"method": "helm"}})
+    [report] = client.post(f"/api/v1/check?as_of={as_of}", content=body).json()["reports"]
+    assert [f["message"] for f in _freshness_findings(report)] == ([STALE_MESSAGE] if warned else [])
+
+
+def test_the_api_release_route_says_a_newer_release_is_past_the_catalog(client: TestClient) -> None:
+    assert client.get("/api/v1/releases/99.0").status_code == 200
+    response = client.get("/api/v1/releases/99.1")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["message"] == _newer("99.1")
+    assert "did you mean '98.0'?" in client.get("/api/v1/releases/98.5").json()["errors"][0]["message"]
+
+
 @pytest.mark.parametrize(("method", "url", "loc", "message"), API_CASES, ids=[c[1] for c in API_CASES])
 def test_the_api_answers_422_with_the_same_message(client: TestClient, method: str, url: str, loc: str, message: str) -> None:
     if method == "post":

@@ -19,11 +19,11 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
-from .freshness import currency, freshness
+from .freshness import currency, freshness, is_newer, newer_than_catalog
 from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
-from .models.common import IsoDate
+from .models.common import VERSION_PATTERN, IsoDate
 from .problems import InputError, unknown
 
 MAX_BODY = 1024 * 1024
@@ -76,8 +76,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class NotFound(Exception):
-    def __init__(self, what: str, value: str, known: list[str]):
-        self.message = unknown(what, value, known)
+    def __init__(self, what: str, value: str, known: list[str], message: str | None = None):
+        self.message = message or unknown(what, value, known)
 
 
 def _error(status: int, error: str, details: list[ErrorDetail]) -> JSONResponse:
@@ -190,7 +190,8 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         date = as_of or _today()
         statuses = {s.version: s for s in release_statuses(catalog, date)}
         if version not in statuses:
-            raise NotFound("release", version, list(statuses))
+            newer = newer_than_catalog(catalog, version) if VERSION_PATTERN.match(version) and "." in version and is_newer(catalog, version) else None
+            raise NotFound("release", version, list(statuses), newer)
         return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "catalog": currency(catalog), "item": statuses[version].as_dict()}
 
     for segment, (attribute, singular) in ENTITY_KINDS.items():

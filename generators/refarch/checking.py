@@ -174,11 +174,8 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
     method = catalog.methods.get(deployment.method)
     if method is None:
         unknown(("deployment", "method"), deployment.method, catalog.methods, "deployment method", "catalog/methods/")
-    if deployment.platform is not None:
-        if deployment.platform not in catalog.platforms:
-            unknown(("deployment", "platform"), deployment.platform, catalog.platforms, "platform", "catalog/platforms/")
-        elif method is not None and method.platform_kind not in ("kubernetes", "host"):
-            problem(("deployment", "platform"), f"method {method.id} ({method.name}) takes no platform; remove deployment.platform")
+    if deployment.platform is not None and deployment.platform not in catalog.platforms:
+        unknown(("deployment", "platform"), deployment.platform, catalog.platforms, "platform", "catalog/platforms/")
     if deployment.compose_version is not None and method is not None and not any(r.id == "docker-compose" for r in method.runtime):
         problem(("deployment", "compose_version"), f"method {method.id} ({method.name}) does not use Docker Compose; remove deployment.compose_version")
     if deployment.architecture is not None and deployment.architecture not in {a.id for a in catalog.cpu_architectures.architectures}:
@@ -467,7 +464,9 @@ def _method_rules(run: _Run, req: Requirements, method: Method, minor: str) -> N
     elif level == "unavailable":
         message = f"{method.name} is available from {life.introduced} on, not at {at}. Upgrade to {life.introduced} or later, or pick another method."
     elif level == "deprecated":
-        message = f"{method.name} is deprecated from {life.deprecated} on: it still works, but plan a move.{replacement}"
+        since = f"from {life.deprecated} on" if life.deprecated else f"at {at}"
+        removal = f" and removed in {life.removed}" if life.removed else ""
+        message = f"{method.name} is deprecated {since}{removal}: it still works, but plan a move.{replacement}"
     elif index.passes(level):
         message = f"{method.name} is {index.levels[level].label.lower()} at {at}."
     else:
@@ -502,6 +501,12 @@ def _platform_rules(run: _Run, req: Requirements, method: Method) -> None:
     catalog = index.catalog
     deployment = req.deployment
     if method.platform_kind not in ("kubernetes", "host"):
+        # The method brings its own machines: a platform named anyway is ignored with a note, not refused.
+        for key in ("platform", "platform_version"):
+            value = getattr(deployment, key)
+            if value is not None:
+                rule = "platform.support" if key == "platform" else "platform.version"
+                run.skip(rule, ("deployment", key), f"{method.name} runs on machines it brings itself, so deployment.{key} '{value}' is ignored")
         return
     what = "Kubernetes distribution" if method.platform_kind == "kubernetes" else "host operating system"
     good = index.good_platforms[method.id]
@@ -537,6 +542,8 @@ def _minimum_rule(run: _Run, req: Requirements, method: Method, platform: Any) -
         run.skip("platform.version", path, f"deployment.platform_version is not given; give the {what} version to check it")
     elif minimum is None:
         run.skip("platform.version", path, f"the catalog states no minimum {what} version for {method.name}")
+    elif listed and platform.ships_kubernetes and method.platform_kind == "kubernetes":
+        _distribution_version(run, path, deployment.platform_version, platform, minimum, what, method.name, index.file("platforms", platform.id))
     else:
         _at_least(run, "platform.version", path, deployment.platform_version, minimum, what, method.name, source)
     compose = next((r for r in method.runtime if r.id == "docker-compose"), None)
@@ -549,6 +556,31 @@ def _minimum_rule(run: _Run, req: Requirements, method: Method, platform: Any) -
         run.skip("platform.compose-version", path, f"the catalog states no minimum {compose.name} version")
     else:
         _at_least(run, "platform.compose-version", path, deployment.compose_version, compose.min, compose.name, method.name, index.file("methods", method.id))
+
+
+def _distribution_version(run: _Run, path: Path_, version: str, platform: Any, minimum: str, what: str, method_name: str, source: str) -> None:
+    """A version in the distribution's own numbering (OpenShift 4.14) is judged as the Kubernetes version it ships."""
+    own_majors = {entry.version.split(".")[0] for entry in platform.ships_kubernetes}
+    if version.split(".")[0] not in own_majors:  # already a Kubernetes version (1.27)
+        _at_least(run, "platform.version", path, version, minimum, what, method_name, source)
+        return
+    minor = ".".join(version.split(".")[:2])
+    shipped = next((entry for entry in platform.ships_kubernetes if entry.version == minor), None)
+    if shipped is None:
+        known = ", ".join(f"{e.version} (Kubernetes {e.kubernetes})" for e in platform.ships_kubernetes)
+        run.skip(
+            "platform.version",
+            path,
+            f"the catalog does not say which {what} version {platform.name} {version} ships (it knows {known}); "
+            f"give the {what} version the cluster runs instead (kubectl version shows it)",
+        )
+        return
+    shipping = f"{platform.name} {version} ships {what} {shipped.kubernetes}"
+    if _older(shipped.kubernetes, minimum):
+        message = f"{shipping}, below the minimum {minimum} for {method_name}; supported: {what} {minimum} and later."
+        run.add("platform.version", path, version, "not-supported", message, source, [f"{what} {minimum} or later"])
+    else:
+        run.add("platform.version", path, version, "supported", f"{shipping}, which meets the minimum {minimum} for {method_name}.", source)
 
 
 def _older(version: str, minimum: str) -> bool:

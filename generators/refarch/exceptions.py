@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .loading import Catalog
     from .yamlfile import LineMap
 
-RECOMMENDATIONS = ("decline", "approve-with-professional-services", "engineering-review", "approve")
+RECOMMENDATIONS = ("answer-open-questions", "decline", "approve-with-professional-services", "engineering-review", "approve")
 
 QUESTIONS: dict[str, str] = {
     "professional_services": "Can Customer Engineering's professional services do the work (yes), or does it need official support in the product (no)?",
@@ -87,8 +87,8 @@ def triage(catalog: Catalog, request: ExceptionRequest, as_of: dt.date, file: st
     def reason(into: list[dict[str, str]], code: str, message: str) -> None:
         into.append({"code": code, "message": message})
 
-    if missing:
-        reason(blockers, "incomplete", f"The request is incomplete: fill in {', '.join('answers.' + m for m in missing)}, then triage again.")
+    # Unanswered questions are not a reason to decline: they are what to answer before the request can be judged.
+    open_questions = [{"code": "open-question", "message": f"{QUESTIONS[name]} (answers.{name})"} for name in missing]
     if not current:
         reason(blockers, "not-needed", "The current catalog finds no failure in these requirements, so no exception is needed.")
     for finding in current:
@@ -113,6 +113,9 @@ def triage(catalog: Catalog, request: ExceptionRequest, as_of: dt.date, file: st
 
     if blockers:
         recommendation = "decline"
+    elif open_questions:
+        recommendation = "answer-open-questions"
+        notes.extend(open_questions)
     elif "engineering" in teams:
         recommendation = "engineering-review"
         for finding in current:
@@ -132,7 +135,7 @@ def triage(catalog: Catalog, request: ExceptionRequest, as_of: dt.date, file: st
     else:
         recommendation = "approve"
         reason(notes, "delivery", "Every deviation is one the Delivery team can approve on its own (see catalog/exception-policy.yaml routes).")
-    if recommendation != "decline":
+    if recommendation not in ("decline", "answer-open-questions"):
         if answers.productize == "no":
             reason(
                 notes, "support-owner", f"The custom work will not become part of the product; {answers.owner} supports it for as long as the exception lasts."

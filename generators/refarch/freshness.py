@@ -137,6 +137,13 @@ def newer_than_catalog(catalog: Catalog, version: str) -> str:
     )
 
 
+def is_newer(catalog: Catalog, version: str) -> bool:
+    """Whether a version ("X.Y" or "X.Y.Z") is past the newest release and its latest patch."""
+    newest = catalog.releases.releases[-1]
+    minor = minor_of(version)
+    return version_key(minor) > version_key(newest.version) or (minor == newest.version and version_key(version) > version_key(newest.latest_patch))
+
+
 def version_problem(catalog: Catalog, version: str) -> str | None:
     """What is wrong with a product version the catalog is asked about, or None when it names a known release.
 
@@ -149,10 +156,9 @@ def version_problem(catalog: Catalog, version: str) -> str | None:
     scope = f"the catalog covers {first.version} to {last.version}"
     if not VERSION_PATTERN.match(version) or "." not in version:
         return f'expected a product version like "{last.version}" or "{last.latest_patch}" (got {version!r})'
-    minor = minor_of(version)
-    key = version_key(version)
-    if version_key(minor) > version_key(last.version) or (minor == last.version and key > version_key(last.latest_patch)):
+    if is_newer(catalog, version):
         return newer_than_catalog(catalog, version)
+    minor, key = minor_of(version), version_key(version)
     if version_key(minor) < version_key(first.version):
         return f"version {version} is older than the catalog, which starts at {first.version}; {scope}"
     release = _by_minor(catalog).get(minor)

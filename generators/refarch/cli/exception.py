@@ -76,8 +76,8 @@ def new_command(requirements_file: str, output: Path | None, ticket: str, as_of:
 def triage_command(request_file: str, fmt: str, as_of: str | None, catalog_root: Path | None) -> None:
     """Check a request is complete, re-check it against the current catalog, and recommend what to do.
 
-    Recommends decline, approve-with-professional-services, engineering-review or approve, with reasons,
-    from catalog/exception-policy.yaml. Exits 0 when the request is complete, 1 when answers are missing, 2 on invalid input.
+    Recommends answer-open-questions (listing each question still open), decline, approve-with-professional-services,
+    engineering-review or approve, with reasons, from catalog/exception-policy.yaml. Exits 0 when the request is complete, 1 when answers are missing, 2 on invalid input.
     """
     from ..exceptions import triage
     from ..models import ExceptionRequest

@@ -132,6 +132,14 @@ class Method(Entity):
     docs: Url
 
 
+class ShippedKubernetes(Strict):
+    """One release of a distribution with its own version numbers, and the Kubernetes minor it ships."""
+
+    version: Version = Field(description='The distribution\'s own version, e.g. OpenShift "4.14".')
+    kubernetes: Version = Field(description='The Kubernetes version that release ships, e.g. "1.27".')
+    source: Url = Field(description="Where the distribution says so (its release notes).")
+
+
 class Platform(Entity):
     """catalog/platforms/<id>.yaml: a Kubernetes distribution or a host OS."""
 
@@ -143,6 +151,10 @@ class Platform(Entity):
     min_version: Version | None = Field(default=None, description="Minimum platform version where it differs from the method's runtime minimum.")
     requirements: list[str] = Field(default_factory=list, description="What the platform must provide, e.g. a CSI driver at cluster creation.")
     docs: Url | None = None
+    ships_kubernetes: list[ShippedKubernetes] = Field(
+        default_factory=list,
+        description="For a distribution numbered on its own (OpenShift 4.x): the Kubernetes version each of its releases ships, so a platform_version in its numbering is judged as that Kubernetes version.",
+    )
 
 
 class CpuArchitecture(Strict):

@@ -104,7 +104,9 @@ class Triage(_Out):
     as_of: str
     complete: bool
     missing: list[str] = Field(description="Answers still to fill in.")
-    recommendation: Literal["decline", "approve-with-professional-services", "engineering-review", "approve"]
+    recommendation: Literal["answer-open-questions", "decline", "approve-with-professional-services", "engineering-review", "approve"] = Field(
+        description="answer-open-questions: the request leaves questions unanswered (each is a reason); answer them and triage again."
+    )
     reasons: list[Reason]
     teams: list[str] = Field(description="Teams the current deviations need, from the exception policy.")
     deviations: list[Finding] = Field(description="Failures found by re-checking against the current catalog.")

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from .common import Id, Sourced, Strict, Version, matching
 from .sizing import SizingInputs
@@ -110,7 +110,16 @@ class Requirements(Strict):
 
 # --- exception requests ------------------------------------------------------------------
 
-Answer = Literal["yes", "no", "unknown"]
+def _typed_word(value: object) -> object:
+    """YAML 1.1 reads an unquoted yes or no (also on/off, true/false) as a boolean: take it as the word the person typed."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+Answer = Annotated[Literal["yes", "no", "unknown"], BeforeValidator(_typed_word)]
 
 
 class Deviation(Strict):
