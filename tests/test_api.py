@@ -123,7 +123,7 @@ def test_size_get_and_post_match_the_cli(client: TestClient, run: Callable[..., 
         ({"params": {"users": "-5"}}, "users"),
         ({"params": {"users": "many"}}, "users"),
         ({"params": {"method": "helms"}}, "method"),
-        ({"json": {"users": 10, "total_repo_size_gb": 5, "largest_repo_gb": 50}}, "largest_repo_gb"),
+        ({"json": {"users": 10, "total_repo_size_gb": 5, "largest_repo_gb": 50}}, "<body>:1: largest_repo_gb"),
     ],
 )
 def test_size_bad_input_is_422_at_the_input(client: TestClient, request_kwargs: dict[str, object], loc: str) -> None:

@@ -5,18 +5,24 @@ Read-only: nothing a client sends is stored. Every JSON body carries `schema_ver
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .freshness import currency, freshness, is_newer, newer_than_catalog
@@ -24,13 +30,16 @@ from .lifecycle import release_statuses
 from .loading import Catalog
 from .matrix import SCHEMA_VERSION, require_version, support_matrix
 from .models.common import VERSION_PATTERN, IsoDate
-from .problems import InputError, unknown
+from .problems import MAX_PROBLEMS, InputError, Problem, clip, more_problems, unknown
 
 MAX_BODY = 1024 * 1024
+MAX_ERROR_BODY = 64 * 1024  # no answer to a bad request is larger than this
 PREFIX = "/api/v1"
+WORKERS = 2  # threads for CPU-bound work (check, triage, size, plans): few, as they share one GIL with the event loop
+TIME_LIMIT = 5.0  # seconds a request may take in a worker (waiting included) before it gets a 503
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-
-
+T = TypeVar("T")
 
 # --- response shapes --------------------------------------------------------------------
 
@@ -71,8 +80,26 @@ class EntityBody(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown id; the message offers the closest known id."},
     413: {"model": ErrorBody, "description": "Request body over 1 MiB."},
-    422: {"model": ErrorBody, "description": "Invalid input, with the location of each problem."},
+    422: {
+        "model": ErrorBody,
+        "description": f"Invalid input, with the location of each problem: the first {MAX_PROBLEMS}, then a count of the rest; never over 64 KiB.",
+    },
+    503: {
+        "model": ErrorBody,
+        "description": f"The request took longer than {TIME_LIMIT:g} s (waiting for a worker included); the answer says so. Try again later.",
+    },
 }
+
+
+class SafeJSONResponse(JSONResponse):
+    """FastAPI's JSON rendering, byte for byte, except that text Python holds but UTF-8 cannot (a lone surrogate) becomes U+FFFD, never a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8", errors="replace")
+
+
+class Busy(Exception):
+    """A request that ran past TIME_LIMIT."""
 
 
 class NotFound(Exception):
@@ -80,19 +107,120 @@ class NotFound(Exception):
         self.message = message or unknown(what, value, known)
 
 
-def _error(status: int, error: str, details: list[ErrorDetail]) -> JSONResponse:
-    return JSONResponse(ErrorBody(status=status, error=error, errors=details).model_dump(), status_code=status)
+def _error(status: int, error: str, details: list[ErrorDetail], omitted: int = 0, omitted_loc: str = "body") -> JSONResponse:
+    """An error answer; details past MAX_ERROR_BODY are dropped and counted, so it stays small whatever the input."""
+    while True:
+        shown = [*details, ErrorDetail(loc=omitted_loc, message=more_problems(omitted))] if omitted else details
+        response = SafeJSONResponse(ErrorBody(status=status, error=error, errors=shown).model_dump(), status_code=status)
+        if len(response.body) <= MAX_ERROR_BODY or not details:
+            return response
+        keep = max(0, len(details) * MAX_ERROR_BODY // len(response.body) - 1)
+        omitted += len(details) - keep
+        omitted_loc = details[keep].loc
+        details = details[:keep]
+
+
+def _loc(problem: Problem) -> str:
+    if problem.file == "<arguments>":
+        return problem.key
+    return f"{problem.file}:{problem.line}" + (f": {problem.key}" if problem.key else "") if problem.line else problem.file
 
 
 def _input_error(error: InputError) -> JSONResponse:
-    details = []
-    for problem in error.problems:
-        if problem.file == "<arguments>":
-            loc = problem.key
-        else:
-            loc = f"{problem.file}:{problem.line}" + (f": {problem.key}" if problem.key else "") if problem.line else problem.file
-        details.append(ErrorDetail(loc=loc, message=problem.message))
-    return _error(422, "invalid input", details)
+    details = [ErrorDetail(loc=_loc(problem), message=problem.message) for problem in error.shown]
+    omitted_loc = _loc(error.first_omitted) if error.first_omitted else "body"
+    return _error(422, "invalid input", details, error.omitted, omitted_loc or "query")
+
+
+class Offload:
+    """Runs CPU-bound work on a few worker threads with a time limit, so the event loop (and /health) stays free.
+
+    A thread cannot be stopped: work past the limit finishes in the background, but at most WORKERS
+    run at once, and queued work whose request has already had its 503 never starts.
+    """
+
+    def __init__(self, workers: int = WORKERS, time_limit: float = TIME_LIMIT):
+        self.workers = workers
+        self.time_limit = time_limit
+        self.executor: ThreadPoolExecutor | None = None
+
+    async def __call__(self, work: Callable[[], T]) -> T:
+        if self.executor is None:  # made on first use, and again after a shutdown (each lifespan of the app)
+            self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="refarch-api")
+        future = asyncio.get_running_loop().run_in_executor(self.executor, work)
+        try:
+            return await asyncio.wait_for(future, self.time_limit)
+        except TimeoutError:
+            raise Busy from None
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+
+
+class LimitBody:
+    """413 for a body over MAX_BODY, declared or streamed (plain ASGI: no extra event-loop turns per request)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+            message = f"the body is {int(declared):,} bytes; the limit is {MAX_BODY:,} (1 MiB)"
+            await _error(413, "request body too large", [ErrorDetail(loc="body", message=message)])(scope, receive, send)
+            return
+        if declared is not None or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []  # no length given (chunked): read it here, up to the limit
+        size = 0
+        while True:
+            received = await receive()
+            if received["type"] == "http.disconnect":
+                return
+            chunks.append(received.get("body", b""))
+            size += len(chunks[-1])
+            if size > MAX_BODY:
+                await _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is over {MAX_BODY:,} bytes (1 MiB)")])(scope, receive, send)
+                return
+            if not received.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+class HeadAsGet:
+    """HEAD on an API route answers as GET would, without the body (the site's static files handle HEAD themselves)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or not scope["path"].startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 # --- the application ---------------------------------------------------------------------
@@ -110,13 +238,25 @@ ENTITY_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
-    """The app over an already loaded and validated catalog; `site_dir` is the built docs site to serve at /."""
+def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WORKERS, time_limit: float = TIME_LIMIT) -> FastAPI:
+    """The app over an already loaded and validated catalog; `site_dir` is the built docs site to serve at /.
+
+    CPU-bound routes run on `workers` threads, each request for at most `time_limit` seconds (then 503).
+    """
     from .site import catalog_version
 
     version = catalog_version(catalog)
     cadence = found.as_dict() if (found := freshness(catalog).cadence) else None
+    offload = Offload(workers, time_limit)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> Any:
+        yield
+        offload.close()
+
     app = FastAPI(
+        default_response_class=SafeJSONResponse,
+        lifespan=lifespan,
         title="refarch API",
         version=__version__,
         summary=f"What is supported for self-hosted {catalog.product.name}, at what size, and how to get there.",
@@ -125,20 +265,6 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         redoc_url=None,
     )
     _api_docs(app)
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-            return _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is {int(declared):,} bytes; the limit is {MAX_BODY:,} (1 MiB)")])
-        if request.method in ("POST", "PUT", "PATCH") and declared is None:
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > MAX_BODY:
-                    return _error(413, "request body too large", [ErrorDetail(loc="body", message=f"the body is over {MAX_BODY:,} bytes (1 MiB)")])
-            request._body = body  # already read: let the route see it
-        return await call_next(request)
 
     @app.exception_handler(InputError)
     async def on_input_error(_: Request, error: InputError) -> JSONResponse:
@@ -157,14 +283,22 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400:  # FastAPI could not parse the body: an input problem like any other
             return _error(422, "invalid input", [ErrorDetail(loc="body", message="the body is not valid JSON; send a JSON document")])
-        if error.status_code == 405:
-            allowed = sorted({m for r in app.routes if isinstance(r, APIRoute) and r.path == request.url.path for m in (r.methods or ())})
-            response = _error(405, "method not allowed", [ErrorDetail(loc="method", message=f"{request.method} is not allowed here; use {' or '.join(allowed)}")])
+        if error.status_code == 405 or (error.status_code == 404 and _allowed(app, request.scope)):
+            allowed = _allowed(app, request.scope)
+            method = clip(request.method)
+            response = _error(405, "method not allowed", [ErrorDetail(loc="method", message=f"{method} is not allowed at {clip(request.url.path)}; use {' or '.join(allowed)}")])
             response.headers["Allow"] = ", ".join(allowed)
             return response
         if error.status_code == 404:
-            return _error(404, "not found", [ErrorDetail(loc="path", message=f"no page or API route at {request.url.path}")])
+            return _error(404, "not found", [ErrorDetail(loc="path", message=_no_route(app, request.url.path))])
         return _error(error.status_code, str(error.detail), [])
+
+    @app.exception_handler(Busy)
+    async def on_busy(_: Request, error: Busy) -> JSONResponse:
+        message = f"the request took longer than {offload.time_limit:g} s (waiting for a worker included), the limit; try again later, or send a smaller request"
+        response = _error(503, "service unavailable", [ErrorDetail(loc="server", message=message)])
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(Exception)
     async def on_crash(_: Request, error: Exception) -> JSONResponse:  # never a traceback in a response
@@ -173,7 +307,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
     api = APIRouter(prefix=PREFIX, responses=ERRORS)
 
     @api.get("/health", response_model=Health, tags=["service"])
-    def health() -> Health:
+    async def health() -> Health:  # async: answered on the event loop, never queued behind CPU-bound work
         """Liveness: the catalog is loaded and valid."""
         return Health(status="ok", product=catalog.product.id, catalog_version=version, refarch_version=__version__)
 
@@ -198,18 +332,28 @@ def create_app(catalog: Catalog, site_dir: Path | None = None) -> FastAPI:
         _entity_routes(api, catalog, segment, attribute, singular)
 
     @api.get("/matrix", tags=["catalog"])
-    def matrix(
+    async def matrix(
         version: str | None = Query(default=None, description='Product version, e.g. "7.5" (default: the latest).'),
         method: str | None = Query(default=None, description="Only this deployment method.", json_schema_extra={"enum": list(catalog.methods)}),
         as_of: IsoDate | None = Query(default=None),
     ) -> dict[str, Any]:
         """The support matrix for a product version: the same JSON as `refarch matrix --format json`."""
         chosen = version or catalog.releases.releases[-1].version
-        require_version(catalog, chosen)
-        return support_matrix(catalog, chosen, as_of or _today(), method)
 
-    _register_domain_routes(api, catalog)
+        def work() -> dict[str, Any]:
+            require_version(catalog, chosen)
+            return support_matrix(catalog, chosen, as_of or _today(), method)
+
+        return await offload(work)
+
+    _register_domain_routes(api, catalog, offload)
     app.include_router(api)
+    app.state.routes = [route for route in [*api.routes, *app.router.routes] if isinstance(route, Route)]  # before the fallbacks below
+    # Anything else under /api/v1 is a JSON 404 (or 405) here, before the site's static files could answer with HTML.
+    app.router.routes.append(Route(f"{PREFIX}/{{rest:path}}", _NoApiRoute(), include_in_schema=False))
+    app.router.routes.append(Route(PREFIX, _NoApiRoute(), include_in_schema=False))
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(LimitBody)
     _document_bodies(app)
 
     if site_dir is not None and (site_dir / "index.html").is_file():
@@ -279,8 +423,51 @@ def _document_bodies(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _register_domain_routes(api: APIRouter, catalog: Catalog) -> None:
+def _register_domain_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     """Routes over the sizing, checking and upgrade engines, each present once its module exists."""
     from . import api_routes
 
-    api_routes.register(api, catalog)
+    api_routes.register(api, catalog, offload)
+
+
+class _NoApiRoute:
+    """The last route under /api/v1 (an ASGI app, so it takes every method): a JSON 404, or a 405 where the path exists."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise StarletteHTTPException(404)
+
+
+def _allowed(app: FastAPI, scope: Scope) -> list[str]:
+    """The methods some route takes at this path (HEAD wherever GET is); the site's files take GET and HEAD."""
+    methods: set[str] = set()
+    for route in app.state.routes:
+        if route.methods and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods
+    if not methods and not scope["path"].startswith(PREFIX):
+        methods = {"GET"}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+def _no_route(app: FastAPI, path: str) -> str:
+    """'no API route at /api/v1/methds/helm; did you mean /api/v1/methods/helm? ...', from the routes themselves."""
+    if not path.startswith(PREFIX):
+        return f"no page or API route at {clip(path)}"
+    import difflib
+
+    asked = path[len(PREFIX) :].strip("/").split("/")
+    best, suggestion = 0.6, ""  # difflib's usual cutoff (reached or passed)
+    for route in app.state.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema and route.path.startswith(PREFIX + "/"):
+            parts = route.path[len(PREFIX) + 1 :].split("/")
+            fixed = [i for i, part in enumerate(parts) if not part.startswith("{")]
+            if len(parts) != len(asked) or len(path) > 300:  # a path of another shape, or too long to be a typo
+                continue
+            # Compare the fixed words only: 'methds/helm' is close to 'methods/{id}', 'nothing/here' is not close to 'options/{id}'.
+            ratio = difflib.SequenceMatcher(None, "/".join(asked[i] for i in fixed), "/".join(parts[i] for i in fixed)).ratio()
+            if ratio > best or (ratio == best and not suggestion):
+                best, suggestion = ratio, "/".join(part if i in fixed else asked[i] for i, part in enumerate(parts))
+    hint = f"; did you mean {PREFIX}/{suggestion}?" if suggestion else "."
+    return f"no API route at {clip(path)}{hint} Every route is listed at {PREFIX}/docs"
+

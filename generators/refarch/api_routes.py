@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from .loading import Catalog, validate_document
 from .models.common import CatalogCurrency, IsoDate
 from .models.report import CheckRun, Triage
-from .models.sizing import SizingAnswer
+from .models.sizing import SizingAnswer, SizingInputs
 from .problems import InputError, Problem
-from .yamlfile import parse
+from .yamlfile import LineMap, parse
+
+if TYPE_CHECKING:
+    from .api import Offload
 
 BODY_LABEL = "<body>"
 
@@ -77,19 +80,21 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-async def _document(request: Request) -> tuple[Any, Any]:
-    """The request body as parsed YAML/JSON with line numbers, so problems point into the body."""
-    raw = await request.body()
+def _document(raw: bytes) -> tuple[Any, LineMap]:
+    """A request body as parsed YAML/JSON with line numbers, so problems point into the body.
+
+    Every route reads its body here, as files are read (duplicate keys refused, 1e3 read as text, as YAML does).
+    """
     if not raw.strip():
         raise InputError([Problem(BODY_LABEL, None, "", "the request body is empty; send a JSON document")])
     return parse(raw, BODY_LABEL)
 
 
-def register(api: APIRouter, catalog: Catalog) -> None:
-    """Add the domain routes to `api`."""
-    _sizing_routes(api, catalog)
-    _check_routes(api, catalog)
-    _upgrade_routes(api, catalog)
+def register(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
+    """Add the domain routes to `api`; their work runs through `offload`, off the event loop."""
+    _sizing_routes(api, catalog, offload)
+    _check_routes(api, catalog, offload)
+    _upgrade_routes(api, catalog, offload)
 
 
 # --- sizing ------------------------------------------------------------------------------
@@ -97,13 +102,13 @@ def register(api: APIRouter, catalog: Catalog) -> None:
 SIZE_INPUTS = ("users", "repositories", "total_repo_size_gb", "largest_repo_gb", "largest_index_gb", "concurrent_users", "code_insights", "syntactic_code_intel", "method", "cloud")
 
 
-def _sizing_routes(api: APIRouter, catalog: Catalog) -> None:
-    from .sizing import evaluate, read_inputs, sizing_model_json
+def _sizing_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
+    from .sizing import document_inputs, evaluate, read_inputs, sizing_model_json
 
     model = sizing_model_json(catalog)
 
     @api.get("/size", response_model=SizingAnswer, response_model_exclude_unset=True, tags=["sizing"])
-    def size_get(
+    async def size_get(
         users: str | None = Query(default=None, description="People who will use the instance."),
         repositories: str | None = Query(default=None, description="Repositories to index."),
         total_repo_size_gb: str | None = Query(default=None, description="Size of all repositories together, in GB."),
@@ -117,18 +122,24 @@ def _sizing_routes(api: APIRouter, catalog: Catalog) -> None:
     ) -> dict[str, Any]:
         """Size a deployment from query parameters: the same JSON as `refarch size --format json`."""
         given = {name: value for name, value in locals().items() if name in SIZE_INPUTS and value is not None}
-        return evaluate(model, read_inputs(model, given, keys={name: name for name in SIZE_INPUTS}, parse_strings=True))
+        return await offload(lambda: evaluate(model, read_inputs(model, given, keys={name: name for name in SIZE_INPUTS}, parse_strings=True)))
 
-    @api.post("/size", response_model=SizingAnswer, response_model_exclude_unset=True, tags=["sizing"])
-    def size_post(inputs: dict[str, Any] = Body(description="Sizing inputs, the same keys as the query form or a requirements file's scale: block.")) -> dict[str, Any]:
-        """Size a deployment from a JSON body: the same JSON as `refarch size --format json`."""
-        return evaluate(model, read_inputs(model, inputs, keys={name: name for name in SIZE_INPUTS}))
+    @api.post("/size", response_model=SizingAnswer, response_model_exclude_unset=True, tags=["sizing"], openapi_extra=body_schema(SizingInputs))
+    async def size_post(request: Request) -> dict[str, Any]:
+        """Size a deployment from a JSON body (the inputs, or a requirements file with a scale: block): the same JSON as `refarch size --format json`."""
+        raw = await request.body()
+
+        def work() -> dict[str, Any]:
+            data, lines = _document(raw)
+            return evaluate(model, document_inputs(model, data, lines, BODY_LABEL))
+
+        return await offload(work)
 
 
 # --- checking and triage -----------------------------------------------------------------
 
 
-def _check_routes(api: APIRouter, catalog: Catalog) -> None:
+def _check_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     from .checking import check, combine, requirement_problems
     from .exceptions import triage
     from .models import ExceptionRequest, Requirements
@@ -144,13 +155,18 @@ def _check_routes(api: APIRouter, catalog: Catalog) -> None:
 
         Stateless: exceptions are not applied here, and nothing sent is stored.
         """
-        data, lines = await _document(request)
-        requirements = validate_document(data, Requirements, BODY_LABEL, lines)
-        problems = requirement_problems(catalog, requirements, BODY_LABEL, lines)
-        if problems:
-            raise InputError(problems)
-        date = as_of or _today()
-        return combine([check(catalog, requirements, date, [], file=BODY_LABEL, lines=lines)], date)
+        raw = await request.body()
+
+        def work() -> dict[str, Any]:
+            data, lines = _document(raw)
+            requirements = validate_document(data, Requirements, BODY_LABEL, lines)
+            problems = requirement_problems(catalog, requirements, BODY_LABEL, lines)
+            if problems:
+                raise InputError(problems)
+            date = as_of or _today()
+            return combine([check(catalog, requirements, date, [], file=BODY_LABEL, lines=lines)], date)
+
+        return await offload(work)
 
     @api.post(
         "/exception/triage",
@@ -160,19 +176,24 @@ def _check_routes(api: APIRouter, catalog: Catalog) -> None:
     )
     async def triage_route(request: Request, as_of: IsoDate | None = Query(default=None)) -> dict[str, Any]:
         """Triage an exception request: the same JSON as `refarch exception triage --format json`. Writes nothing."""
-        data, lines = await _document(request)
-        exception_request = validate_document(data, ExceptionRequest, BODY_LABEL, lines)
-        return triage(catalog, exception_request, as_of or _today(), file=BODY_LABEL, lines=lines)
+        raw = await request.body()
+
+        def work() -> dict[str, Any]:
+            data, lines = _document(raw)
+            exception_request = validate_document(data, ExceptionRequest, BODY_LABEL, lines)
+            return triage(catalog, exception_request, as_of or _today(), file=BODY_LABEL, lines=lines)
+
+        return await offload(work)
 
 
 # --- upgrades and migrations -------------------------------------------------------------
 
 
-def _upgrade_routes(api: APIRouter, catalog: Catalog) -> None:
+def _upgrade_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     from .upgrades import migrate_plan, upgrade_plan
 
     @api.get("/upgrade-plan", response_model=UpgradePlan, response_model_by_alias=True, tags=["upgrades"])
-    def upgrade_route(
+    async def upgrade_route(
         from_version: str = Query(alias="from", description='The version running now, e.g. "5.9".'),
         to_version: str = Query(alias="to", description='The version to reach, e.g. "7.5".'),
         method: str = Query(description="Deployment method id.", json_schema_extra={"enum": list(catalog.methods)}),
@@ -180,13 +201,13 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog) -> None:
         strategy: Literal["fewest-steps", "least-downtime"] = Query(default="fewest-steps"),
     ) -> dict[str, Any]:
         """The upgrade path between two versions: the same JSON as `refarch upgrade-plan --format json`."""
-        return upgrade_plan(catalog, from_version, to_version, method, postgres, strategy)
+        return await offload(lambda: upgrade_plan(catalog, from_version, to_version, method, postgres, strategy))
 
     @api.get("/migrate-plan", response_model=MigratePlan, response_model_by_alias=True, tags=["upgrades"])
-    def migrate_route(
+    async def migrate_route(
         from_method: str = Query(description="Deployment method id used now.", json_schema_extra={"enum": list(catalog.methods)}),
         to_method: str = Query(description="Deployment method id to move to.", json_schema_extra={"enum": list(catalog.methods)}),
         version: str | None = Query(default=None, description="Product version running now."),
     ) -> dict[str, Any]:
         """The supported route between two deployment methods: the same JSON as `refarch migrate-plan --format json`."""
-        return migrate_plan(catalog, from_method, to_method, version)
+        return await offload(lambda: migrate_plan(catalog, from_method, to_method, version))

@@ -22,7 +22,7 @@ from .matrix import rule_at
 from .memo import per_catalog
 from .models import ExceptionRecord, Requirements, minor_of, version_key
 from .models.requirements import service_id
-from .problems import InputError, Problem, did_you_mean, one_of
+from .problems import MAX_PROBLEMS, InputError, Problem, clip, did_you_mean, one_of
 from .yamlfile import LineMap, dotted
 
 if TYPE_CHECKING:
@@ -163,9 +163,13 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
         full = (*prefix, *path)
         problems.append(Problem(file, lines.line_for(full), dotted(full), message))
 
+    listed: dict[str, str] = {}
+
     def unknown(path: Path_, value: str, pool: Iterable[str], what: str, folder: str) -> None:
         pool = list(pool)
-        problem(path, f"unknown {what} '{value}'; the catalog ({folder}) knows: {one_of(pool)}{did_you_mean(value, pool)}")
+        hint = did_you_mean(value, pool) if len(problems) < MAX_PROBLEMS else ""  # past what a report shows, skip the search
+        known = listed.get(what) or listed.setdefault(what, one_of(pool))
+        problem(path, f"unknown {what} '{clip(value)}'; the catalog ({folder}) knows: {known}{hint}")
 
     wrong_version = version_problem(catalog, req.version)
     if wrong_version:
@@ -184,7 +188,7 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
     if req.scale.method is not None and req.scale.method != deployment.method:
         problem(
             ("scale", "method"),
-            f"scale.method '{req.scale.method}' differs from deployment.method '{deployment.method}'; remove scale.method (the deployment method is used)",
+            f"scale.method '{clip(req.scale.method)}' differs from deployment.method '{clip(deployment.method)}'; remove scale.method (the deployment method is used)",
         )
     seen_services: dict[str, str] = {}
     for key, choice in req.services.items():
@@ -193,7 +197,7 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
             unknown(("services", key), key, [s.replace("-", "_") for s in catalog.external_services], "external service", "catalog/external-services/")
             continue
         if external_id in seen_services:
-            problem(("services", key), f"external service '{key}' is given twice (also as '{seen_services[external_id]}'); keep one")
+            problem(("services", key), f"external service '{clip(key)}' is given twice (also as '{clip(seen_services[external_id])}'); keep one")
         seen_services[external_id] = key
         provider = catalog.providers.get(choice.provider)
         if provider is None:
@@ -201,14 +205,14 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
         elif external_id not in provider.serves:
             choices = _index(catalog).providers_for[external_id]
             problem(
-                ("services", key, "provider"), f"provider '{choice.provider}' ({provider.name}) does not provide {key}; providers for {key}: {one_of(choices)}"
+                ("services", key, "provider"), f"provider '{clip(choice.provider)}' ({provider.name}) does not provide {clip(key)}; providers for {key}: {one_of(choices)}"
             )
     first: dict[str, int] = {}
     for position, option_id in enumerate(req.options):
         if option_id not in catalog.options:
             unknown(("options", position), option_id, catalog.options, "option", "catalog/options/")
         elif option_id in first:
-            problem(("options", position), f"option '{option_id}' is listed twice (also at options[{first[option_id]}]); keep one")
+            problem(("options", position), f"option '{clip(option_id)}' is listed twice (also at options[{first[option_id]}]); keep one")
         first.setdefault(option_id, position)
     return problems
 

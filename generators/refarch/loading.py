@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import models as m
-from .problems import InputError, Problem, did_you_mean, one_of
+from .problems import MAX_PROBLEMS, InputError, Problem, clip, clip_repr, did_you_mean, one_of
 from .yamlfile import LineMap, dotted, parse
 
 M = TypeVar("M", bound=BaseModel)
@@ -149,47 +149,48 @@ def _description(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return ""
 
 
-def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...], hints: bool = True) -> str:
     kind, given = error["type"], error.get("input")
     if kind == "extra_forbidden":
         allowed = _keys_at(model, loc[:-1])
-        hint = did_you_mean(str(loc[-1]), allowed)
-        return f"unknown key '{loc[-1]}'" + (hint or (f"; allowed keys: {one_of(allowed)}" if allowed else ""))
+        hint = did_you_mean(str(loc[-1]), allowed) if hints else ""
+        return f"unknown key '{clip(loc[-1])}'" + (hint or (f"; allowed keys: {one_of(allowed)}" if allowed else ""))
     if kind == "missing":
         described = _description(model, loc)
         return f"missing required key; add it ({described})" if described else "missing required key; add it"
+    if kind == "too_long":
+        return f"expected at most {error['ctx']['max_length']:,} item(s) (got {error['ctx']['actual_length']:,}); remove some"
     if kind == "too_short":
         return f"expected at least {error['ctx']['min_length']} item(s) (got {error['ctx']['actual_length']})"
     if kind == "literal_error":
         expected = [e.strip().strip("'") for e in error["ctx"]["expected"].replace(" or ", ", ").split(",")]
-        return f"expected one of {', '.join(expected)} (got {given!r}){did_you_mean(str(given), expected)}"
+        return f"expected one of {', '.join(expected)} (got {clip_repr(given)}){did_you_mean(str(given), expected)}"
     if kind == "value_error":
         return str(error["ctx"]["error"])
     text = str(error["msg"])
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        text = f"{text[0].lower()}{text[1:]} (got {given!r})"
+        text = f"{text[0].lower()}{text[1:]} (got {clip_repr(given)})"
     return text
 
 
 def problems_from(error: ValidationError, model: type[BaseModel], file: str, lines: LineMap) -> list[Problem]:
     """Turn a pydantic error into problems with file, line, key path and a readable message."""
-    out = []
+    out: list[Problem] = []
     items = error.errors(include_url=False)
     # A misspelt required key shows up twice (unknown 'mvuu', missing 'mvu'): report only the first, which has the fix.
     misspelt: set[tuple[tuple[Any, ...], str]] = set()
-    for item in items:
-        if item["type"] == "extra_forbidden":
-            parent = tuple(item["loc"][:-1])
-            close = difflib.get_close_matches(str(item["loc"][-1]), sorted(_keys_at(model, parent)), n=1, cutoff=0.6)
-            misspelt.update((parent, key) for key in close)
+    for item in [item for item in items if item["type"] == "extra_forbidden"][:MAX_PROBLEMS]:  # past what a report shows, skip the search
+        parent = tuple(item["loc"][:-1])
+        close = difflib.get_close_matches(str(item["loc"][-1]), sorted(_keys_at(model, parent)), n=1, cutoff=0.6)
+        misspelt.update((parent, key) for key in close)
     for item in items:
         if item["type"] == "missing" and (tuple(item["loc"][:-1]), item["loc"][-1]) in misspelt:
             continue
         loc = tuple(part for part in item["loc"] if isinstance(part, int) or not str(part).startswith(("function-", "[key]")))
         if item["loc"] and item["loc"][-1] == "[key]":
-            message = f"key {loc[-1]!r} is not allowed here: {_message(item, model, loc)}"
+            message = f"key {clip_repr(loc[-1])} is not allowed here: {_message(item, model, loc, len(out) < MAX_PROBLEMS)}"
         else:
-            message = _message(item, model, loc)
+            message = _message(item, model, loc, len(out) < MAX_PROBLEMS)
         out.append(Problem(file, lines.line_for(loc), dotted(loc), message))
     return out
 

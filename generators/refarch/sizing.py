@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .memo import per_catalog
-from .problems import InputError, Problem, did_you_mean, one_of
+from .problems import MAX_PROBLEMS, InputError, Problem, clip, clip_repr, did_you_mean, one_of
 
 if TYPE_CHECKING:
     from .loading import Catalog
     from .models.sizing import Formula, SizingInputs
+    from .yamlfile import LineMap
 
 SCHEMA_VERSION = 1
 """Version of the answer's JSON shape."""
@@ -300,17 +301,18 @@ def read_inputs(
     for name, value in raw.items():
         spec = specs.get(name)
         if spec is None:
-            problem(name, f"unknown input '{name}'{did_you_mean(name, specs) or f'; inputs are {one_of(specs)}'}")
+            hint = did_you_mean(name, specs) if len(problems) < MAX_PROBLEMS else ""  # past what a report shows, skip the search
+            problem(name, f"unknown input '{clip(name)}'{hint or f'; inputs are {one_of(specs)}'}")
             continue
         if value is None:
             continue
         parsed, expected = _parse(value, spec, parse_strings)
         if expected is not None:
-            problem(name, f"expected {expected} (got {value!r})")
+            problem(name, f"expected {expected} (got {clip_repr(value)})")
             continue
         if "choices" in spec and parsed not in spec["choices"]:
             what = "method" if name == "method" else name
-            problem(name, f"unknown {what} '{parsed}'{did_you_mean(parsed, spec['choices'])}; expected one of {', '.join(spec['choices'])}")
+            problem(name, f"unknown {what} '{clip(parsed)}'{did_you_mean(parsed, spec['choices'])}; expected one of {', '.join(spec['choices'])}")
             continue
         if "minimum" in spec and parsed < spec["minimum"]:
             problem(name, f"must be at least {_fmt(spec['minimum'])} (got {_fmt(parsed)})")
@@ -349,6 +351,22 @@ def inputs_from_document(data: Any) -> tuple[Mapping[str, Any], tuple[str, ...]]
     if isinstance(deployment, dict) and isinstance(deployment.get("method"), str) and "method" not in scale:
         scale = {**scale, "method": deployment["method"]}
     return scale, ("scale",)
+
+
+def document_inputs(model: Model, data: Any, lines: LineMap, label: str) -> dict[str, Any]:
+    """The checked inputs of a parsed YAML or JSON document (a bare mapping, or a requirements file's scale: block), located by `lines`.
+
+    The one way a document becomes sizing inputs: `refarch size --from FILE` and `POST /api/v1/size` both read it here.
+    """
+    from .yamlfile import dotted
+    try:
+        inputs, prefix = inputs_from_document(data)
+    except InputError as error:
+        raise InputError([Problem(label, p.line or lines.line_for((p.key,) if p.key else ()), p.key, p.message) for p in error.problems]) from None
+    keys = {name: dotted((*prefix, name)) for name in inputs}
+    if prefix and "method" in inputs and "method" not in data["scale"]:
+        keys["method"] = "deployment.method"
+    return read_inputs(model, inputs, file=label, keys=keys, line_of=lambda name: lines.line_for(tuple(keys[name].split("."))))
 
 
 # --- sizing -------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ class _Walker:
         self.lines = LineMap()
         self.problems: list[Problem] = []
         self.budget = MAX_NODES
+        self.characters = MAX_BYTES  # a file within MAX_BYTES cannot hold more text than this, except through aliases
 
     def fail(self, line: int, path: Path_, message: str) -> None:
         self.problems.append(Problem(self.file, line, dotted(path), message))
@@ -78,6 +79,9 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _TooDeep(node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
+            self.characters -= len(node.value)
+            if self.characters < 0:
+                raise _TooLong(node.start_mark.line + 1)
             value = self.loader.construct_object(node, deep=True)
             if isinstance(value, float):
                 return RawFloat(value, node.value)  # keep "7.10" so messages can quote what was written
@@ -122,6 +126,10 @@ class _TooDeep(_TooBig):
     pass
 
 
+class _TooLong(_TooBig):
+    pass
+
+
 def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
     """Parse one YAML (or JSON) document; raise InputError with every problem found."""
     size = len(text.encode() if isinstance(text, str) else text)
@@ -147,6 +155,10 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         raise InputError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
     except yaml.YAMLError as error:
         raise InputError([Problem(file, None, "", f"not valid YAML: {error}")]) from None
+    except _TooLong as error:
+        raise InputError(
+            [Problem(file, error.line, "", f"expands to more than {MAX_BYTES:,} characters of text through anchors and aliases; refusing to load it (write the values out)")]
+        ) from None
     except _TooDeep as error:
         raise InputError([Problem(file, error.line, "", f"nested more than {MAX_DEPTH} levels deep (an alias that refers to itself?)")]) from None
     except _TooBig as error:

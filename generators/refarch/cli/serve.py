@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from .common import catalog_option, emit, load, main
+
+SWITCH_INTERVAL = 0.0005  # seconds
 
 
 @main.command()
@@ -38,5 +41,8 @@ def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebu
         generate(catalog, site_root / "site")
         build(site_root)
         note(f"built the site in {time.monotonic() - started:.1f} s")
+    # CPU-bound requests run on worker threads; a short GIL switch interval lets the event loop thread (and /health)
+    # take its turn within a millisecond instead of 5 ms per wake-up, at a small cost in throughput.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     emit(f"refarch: serving the site and the API on http://{host}:{port}/ (API docs: http://{host}:{port}/api/v1/docs)")
     uvicorn.run(create_app(catalog, site_dir), host=host, port=port, log_level="warning")

@@ -38,8 +38,8 @@ def _model(catalog_root: Path | None) -> dict[str, Any]:
 def _from_file(model: dict[str, Any], path: Path) -> dict[str, Any]:
     """The inputs in a YAML or JSON file: a bare mapping, or a requirements file's scale: block."""
     from ..problems import InputError, Problem
-    from ..sizing import inputs_from_document, read_inputs
-    from ..yamlfile import dotted, parse
+    from ..sizing import document_inputs
+    from ..yamlfile import parse
 
     label = str(path)
     try:
@@ -47,14 +47,7 @@ def _from_file(model: dict[str, Any], path: Path) -> dict[str, Any]:
     except OSError as error:
         raise InputError([Problem(label, None, "", f"cannot read file: {error.strerror}")]) from None
     data, lines = parse(raw, label)
-    try:
-        inputs, prefix = inputs_from_document(data)
-    except InputError as error:
-        raise InputError([Problem(label, p.line or lines.line_for((p.key,) if p.key else ()), p.key, p.message) for p in error.problems]) from None
-    keys = {name: dotted((*prefix, name)) for name in inputs}
-    if prefix and "method" in inputs and "method" not in data["scale"]:
-        keys["method"] = "deployment.method"
-    return read_inputs(model, inputs, file=label, keys=keys, line_of=lambda name: lines.line_for(tuple(keys[name].split("."))))
+    return document_inputs(model, data, lines, label)
 
 
 @main.command("size")

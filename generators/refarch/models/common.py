@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ..problems import clip_repr
+
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 VERSION_PATTERN = re.compile(r"^\d+(\.\d+){0,2}$")
 MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
@@ -18,7 +20,7 @@ def matching(pattern: re.Pattern[str], expected: str) -> BeforeValidator:
 
     def check(value: Any) -> Any:
         if isinstance(value, str) and not pattern.match(value):
-            raise ValueError(f"expected {expected} (got {value!r})")
+            raise ValueError(f"expected {expected} (got {clip_repr(value)})")
         return value
 
     return BeforeValidator(check)
@@ -31,14 +33,14 @@ def _check_version(value: Any) -> Any:
         read = f", which YAML reads as {value!r}" if written != str(value) else ""
         raise ValueError(f'expected a version as a quoted string, like "7.5" (got the number {written}{read}); write "{written}" in quotes')
     if isinstance(value, str) and not VERSION_PATTERN.match(value):
-        raise ValueError(f'expected a version like "16", "7.5" or "7.5.4453" (got {value!r})')
+        raise ValueError(f'expected a version like "16", "7.5" or "7.5.4453" (got {clip_repr(value)})')
     return value
 
 
 def _check_minor(value: Any) -> Any:
     value = _check_version(value)
     if isinstance(value, str) and not MINOR_PATTERN.match(value):
-        raise ValueError(f'expected a minor version like "7.5", without a patch (got {value!r})')
+        raise ValueError(f'expected a minor version like "7.5", without a patch (got {clip_repr(value)})')
     return value
 
 
@@ -62,7 +64,7 @@ def _iso_date(value: Any) -> Any:
                 return dt.date.fromisoformat(value)
         except ValueError:
             pass
-        raise ValueError(f"expected a date like 2026-11-27 (got {value!r})")
+        raise ValueError(f"expected a date like 2026-11-27 (got {clip_repr(value)})")
     return value
 
 

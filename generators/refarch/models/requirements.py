@@ -62,6 +62,10 @@ RuleId = Literal[
     "scale.size",
 ]
 
+# Bounds on what one document may hold, so that no request (or file) makes a huge answer: far above any real use.
+MAX_TEXT = 200  # characters of a customer name
+MAX_ITEMS = 1000  # options or deviations in one document
+
 SERVICE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -98,14 +102,14 @@ class ServiceChoice(Strict):
 class Requirements(Strict):
     """A customer's intended or current deployment, as `refarch check` reads it."""
 
-    customer: str = Field(min_length=1, description="Who this is for, free text.")
+    customer: str = Field(min_length=1, max_length=MAX_TEXT, description="Who this is for, free text.")
     version: Version = Field(description='Product version, "X.Y" or "X.Y.Z".')
     deployment: Deployment
     scale: SizingInputs = Field(default_factory=SizingInputs, description="The sizing inputs, all optional; the method comes from deployment.method.")
     services: dict[ServiceKey, ServiceChoice] = Field(
         default_factory=dict, description="External service id (postgres, redis, object_storage) -> who provides it; leave one out for the bundled default."
     )
-    options: list[Id] = Field(default_factory=list, description="Option ids from catalog/options/.")
+    options: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS, description="Option ids from catalog/options/.")
 
 
 # --- exception requests ------------------------------------------------------------------
@@ -153,11 +157,11 @@ class ExceptionRequest(Strict):
     """An exception request: the requirements, what deviates, and the answers Support triages."""
 
     schema_version: Literal[1] = 1
-    customer: str = Field(min_length=1)
+    customer: str = Field(min_length=1, max_length=MAX_TEXT)
     created: dt.date = Field(description="When the request was written (UTC).")
     ticket: str = Field(default="", description="The support or sales ticket this request belongs to.")
     requirements: Requirements
-    deviations: list[Deviation] = Field(description="The failed findings when the request was written.")
+    deviations: list[Deviation] = Field(max_length=MAX_ITEMS, description="The failed findings when the request was written.")
     answers: Answers = Field(default_factory=Answers)
 
 
