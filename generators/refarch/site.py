@@ -36,6 +36,7 @@ GENERATED = "generated"
 NAV_ARCHITECTURES = "architectures/.nav"
 CURRENCY_FILE = ".catalog-currency"
 DOWNLOADS = "downloads"
+FLEET_PAGE = "fleet.md"
 SCHEMA_VERSION = 1
 GONE = ("removed", "unavailable")
 
@@ -588,10 +589,13 @@ def up_to_date(site_dir: Path, key: str) -> bool:
     return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == key
 
 
-def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, schema_dir: Path | None = None, key: str | None = None) -> list[Path]:
+def generate(
+    catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, schema_dir: Path | None = None, key: str | None = None, extra: dict[str, str] | None = None
+) -> list[Path]:
     """Write every generated file under site_dir/generated/, replacing what was there.
 
-    schema_dir holds the committed *.schema.json files to publish (default: render them from the models).
+    schema_dir holds the committed *.schema.json files to publish (default: render them from the models);
+    extra holds more files (path under generated/ -> text) made from other inputs, such as the fleet page.
     Unchanged files are left alone, so a live-reloading server does not rebuild for nothing.
     """
     as_of = as_of or dt.datetime.now(dt.UTC).date()
@@ -603,6 +607,7 @@ def generate(catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, sch
     from .vendor import site_files
 
     rendered.update({vendored.path: vendored.text for vendored in site_files()})
+    rendered.update(extra or {})
     if key is not None:
         rendered[KEY_FILE] = key + "\n"
     if target.exists():
@@ -643,6 +648,8 @@ def _finish_config(config: MkDocsConfig, root: Path, built: dt.date | None) -> M
     order_file = root / "site" / GENERATED / NAV_ARCHITECTURES
     listed = order_file.read_text(encoding="utf-8").split() if order_file.exists() else []
     config["nav"] = _with_architectures(config["nav"], [f"{GENERATED}/{path}" for path in listed])
+    if (root / "site" / GENERATED / FLEET_PAGE).exists():  # built with --fleet: the page mkdocs.yml cannot list
+        config["nav"] = [*config["nav"], {"Fleet": f"{GENERATED}/{FLEET_PAGE}"}]
     return config
 
 
@@ -677,7 +684,7 @@ def build(root: Path, site_dir: Path | None = None, built: dt.date | None = None
 
 
 def generate_and_build(
-    load: Callable[[], Catalog], root: Path, as_of: dt.date, schema_dir: Path | None = None, key: str | None = None
+    load: Callable[[], Catalog], root: Path, as_of: dt.date, schema_dir: Path | None = None, key: str | None = None, extra: dict[str, str] | None = None
 ) -> tuple[Path, int]:
     """Generate the pages from the catalog `load()` returns, then build the site: (the built site, pages written).
 
@@ -685,14 +692,14 @@ def generate_and_build(
     loads mkdocs and its configuration, so the two use both cores; the files written are the same.
     """
     if not hasattr(os, "fork"):
-        written = generate(load(), root / "site", as_of, schema_dir, key=key)
+        written = generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra)
         return build(root, built=as_of), len(written)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: generate, report through the pipe, and leave without running the parent's cleanup
         os.close(read_end)
         try:
-            outcome: tuple[str, Any] = ("ok", len(generate(load(), root / "site", as_of, schema_dir, key=key)))
+            outcome: tuple[str, Any] = ("ok", len(generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra)))
         except InputError as error:
             outcome = ("input", error.problems)
         except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it

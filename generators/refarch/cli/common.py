@@ -37,6 +37,7 @@ LAZY_COMMANDS = {
     "schema": "catalog",
     "check": "check",
     "exception": "exception",
+    "fleet": "fleet",
     "serve": "serve",
     "site": "site",
     "size": "size",

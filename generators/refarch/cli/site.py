@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -36,12 +37,27 @@ def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | No
     emit(f"generated {len(written)} pages under {site_root / 'site' / 'generated'}")
 
 
+def fleet_page(catalog_root: Path | None, inventory: Path, day: dt.date) -> dict[str, str]:
+    """The fleet page from an inventory of check-ins, as an extra generated file."""
+    from ..fleet.inventory import read_inventory
+    from ..fleet.report import fleet_report
+    from ..render.fleet import fleet_page as render_page
+    from ..site import FLEET_PAGE
+
+    catalog = load(catalog_root)
+    return {FLEET_PAGE: render_page(fleet_report(catalog, read_inventory(inventory, catalog), day, plans=False))}
+
+
 @site.command("build")
 @catalog_option
 @root_option
 @as_of_option
-def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None) -> None:
+@click.option(
+    "--fleet", "inventory", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Add a fleet page built from this inventory of check-ins."
+)
+def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None, inventory: Path | None) -> None:
     """Generate the pages, then build the site into build/site (mkdocs, strict)."""
+    import hashlib
     import time
 
     from ..site import build, generate_and_build, generation_key, up_to_date
@@ -49,15 +65,18 @@ def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None)
 
     started = time.monotonic()
     day = parse_date(as_of)
+    extra = fleet_page(catalog_root, inventory, day) if inventory is not None else None
     # Like make: when nothing the pages depend on has changed since the last run, only mkdocs runs.
     key = generation_key(catalog_root or default_root(), day, schema_dir(catalog_root))
+    if extra:
+        key = hashlib.blake2b((key + extra["fleet.md"]).encode(), digest_size=16).hexdigest()
     if up_to_date(site_root / "site", key):
         note("the generated pages are up to date; building the site with mkdocs ...")
         out = build(site_root, built=day)
         summary = "pages are up to date"
     else:
         note(f"generating the pages from the catalog and building the site with mkdocs into {site_root / 'build' / 'site'} ...")
-        out, count = generate_and_build(lambda: load(catalog_root), site_root, day, schema_dir(catalog_root), key=key)
+        out, count = generate_and_build(lambda: load(catalog_root), site_root, day, schema_dir(catalog_root), key=key, extra=extra)
         summary = f"generated {count} pages"
     note(f"done in {time.monotonic() - started:.1f} s")
     emit(f"{summary}; built the site into {out}")
