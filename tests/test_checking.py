@@ -102,6 +102,11 @@ SCENARIOS: list[Scenario] = [
     case(
         "method deprecated", [{"version": "6.3", "deployment": {"method": "k3s-script", "platform": None, "platform_version": None}}], "method.status", ["warn"]
     ),
+    case("pure docker on its last release", [{"version": "7.3", "deployment": {"method": "pure-docker", "platform": None, "platform_version": None}}], "method.status", ["pass"]),
+    case("pure docker once removed", [{"version": "7.4", "deployment": {"method": "pure-docker", "platform": None, "platform_version": None}}], "method.status", ["fail"]),
+    case("legacy manifests before deprecation", [{"version": "4.5", "deployment": {"method": "legacy-manifests", "platform": None, "platform_version": None}}], "method.status", ["pass"]),
+    case("legacy manifests deprecated", [{"version": "6.3", "deployment": {"method": "legacy-manifests", "platform": None, "platform_version": None}}], "method.status", ["warn"]),
+    case("legacy manifests past their last release", [{"version": "6.4", "deployment": {"method": "legacy-manifests", "platform": None, "platform_version": None}}], "method.status", ["fail"]),
     case("new install on a welcoming method", [], "method.new-install", ["pass"]),
     case("new install on a discouraged method", [{"deployment": {"method": "kustomize"}}], "method.new-install", ["warn"]),
     case("existing deployment on a discouraged method", [{"deployment": {"method": "kustomize", "new_install": False}}], "method.new-install", []),

@@ -525,7 +525,7 @@ BAD_ARGUMENTS = [
     (
         ["--method", "helmm"],
         [
-            "<arguments>: --method: unknown method 'helmm'; did you mean 'helm'?; expected one of cloud, docker-compose, helm, k3s-script, kustomize, machine-image, single-container"
+            "<arguments>: --method: unknown method 'helmm'; did you mean 'helm'?; expected one of cloud, docker-compose, helm, k3s-script, kustomize, legacy-manifests, machine-image, pure-docker, single-container"
         ],
     ),
     (["--cloud", "aws2"], ["<arguments>: --cloud: unknown cloud 'aws2'; did you mean 'aws'?; expected one of aws, azure, gcp"]),
