@@ -479,4 +479,6 @@ def test_the_site_gets_a_fleet_page_with_the_charts(catalog: Catalog, tmp_path: 
     assert sum(1 for t, attrs in parser.tags if t == "svg" and attrs.get("role") == "img") == 3
     report = fleet_report(catalog, read_inventory(inventory, catalog), AS_OF_DATES[0], plans=False)
     assert f"Active instances: {report['active_instances']:,}" in html
+    for feed in ("feeds/lifecycle.atom", "feeds/end-of-support.ics", "feeds/badges/latest-release.json"):
+        assert (root / "build" / "site" / "generated" / feed).is_file(), f"the built site serves {feed}"
     assert 'href="../fleet/"' in (root / "build" / "site" / "generated" / "releases" / "index.html").read_text(encoding="utf-8"), "the nav links the page"

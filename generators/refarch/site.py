@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .feeds import feed_files, feed_links
 from .freshness import currency, freshness
 from .fsutil import write_atomic
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
@@ -558,7 +559,9 @@ def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = Non
     out["services.md"] = page("services.md.j2", services_page(f))
     out["sizing.md"] = page("sizing.md.j2", sizing_page(f))
     out["choosing.md"] = page("choosing.md.j2", choosing_page(f))
-    out["releases.md"] = page("releases.md.j2", releases_page(f, required_stops(catalog)))
+    feeds = feed_files(catalog, as_of)
+    out.update(feeds)
+    out["releases.md"] = page("releases.md.j2", {**releases_page(f, required_stops(catalog)), "feeds": feed_links(feeds)})
     out["exceptions.md"] = page("exceptions.md.j2", exceptions_page(f, files))
     out["downloads.md"] = page("downloads.md.j2", downloads_page(f, files))
     return out
