@@ -331,6 +331,31 @@ def test_every_domain_answer_carries_the_currency(fixture: Catalog) -> None:
         assert answer["catalog"] == CURRENCY, name
 
 
+SCHEMA_CASES = [
+    ("check-report", ["check", str(DATA / "newest.yaml"), "--as-of", "2026-11-27", "--format", "json"]),
+    ("sizing-answer", ["size", "--users", "100", "--format", "json"]),
+    ("matrix-answer", ["matrix", "--as-of", "2026-11-27", "--format", "json"]),
+    ("upgrade-plan", ["upgrade-plan", "--from", "98.0", "--to", "99.0", "--method", "helm", "--format", "json"]),
+    ("migration-plan", ["migrate-plan", "--from-method", "docker-compose", "--to-method", "helm", "--version", "99.0", "--format", "json"]),
+]
+
+
+@pytest.mark.parametrize(("schema", "args"), SCHEMA_CASES, ids=[c[0] for c in SCHEMA_CASES])
+def test_every_answer_schema_requires_the_currency_and_the_answer_meets_it(run: Run, fixture_root: Path, schema: str, args: list[str]) -> None:
+    import jsonschema
+
+    published = json.loads((ROOT / "catalog" / "schema" / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    assert "catalog" in published["required"]
+    result = run(*args, "--catalog", str(fixture_root))
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, published)
+    assert data["catalog"] == CURRENCY
+    broken = {key: value for key, value in data.items() if key != "catalog"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, published)
+
+
 def test_the_matrix_shows_the_cadence(run: Run, fixture_root: Path) -> None:
     data = json.loads(run("matrix", "--catalog", str(fixture_root), "--as-of", "2026-11-27", "--format", "json").stdout)
     assert data["catalog"] == CURRENCY

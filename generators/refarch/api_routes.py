@@ -6,10 +6,11 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from .loading import Catalog, validate_document
-from .models.common import CatalogCurrency, IsoDate
+from .models.answers import MigratePlan, UpgradePlan
+from .models.common import IsoDate
 from .models.report import CheckRun, Triage
 from .models.sizing import SizingAnswer, SizingInputs
 from .problems import InputError, Problem
@@ -19,40 +20,6 @@ if TYPE_CHECKING:
     from .api import Offload
 
 BODY_LABEL = "<body>"
-
-
-class _Open(BaseModel):
-    """Output shapes that name the fields clients rely on and allow the rest (documented in the CLI's JSON)."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class UpgradeStep(_Open):
-    from_: str = Field(alias="from")
-    to: str = Field(description="The version to install: the latest patch of the target minor.")
-    type: Literal["standard", "mvu"]
-    reason: str
-    manual_steps: list[dict[str, Any]]
-    downtime: str
-
-
-class UpgradePlan(_Open):
-    schema_version: Literal[1]
-    kind: Literal["upgrade-plan"]
-    from_: str = Field(alias="from")
-    to: str
-    catalog: CatalogCurrency
-    steps: list[UpgradeStep]
-    total_downtime: dict[str, Any]
-
-
-class MigratePlan(_Open):
-    schema_version: Literal[1]
-    kind: Literal["migration-plan"]
-    catalog: CatalogCurrency
-    found: bool
-    answer: str
-    routes: list[dict[str, Any]]
 
 
 # Models whose JSON Schema documents a body the route reads itself (to report problems by line).

@@ -17,10 +17,14 @@ __all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requireme
 
 def extra_schemas() -> dict[str, type]:
     """Schemas for documents refarch reads besides catalog files; other model modules add theirs here."""
+    from .answers import MatrixAnswer, MigratePlan, UpgradePlan
     from .report import CheckRun, Triage
     from .sizing import SizingAnswer
 
     return {
+        "matrix-answer": MatrixAnswer,
+        "upgrade-plan": UpgradePlan,
+        "migration-plan": MigratePlan,
         "requirements": Requirements,
         "exception-request": ExceptionRequest,
         "exception-record": ExceptionRecord,
