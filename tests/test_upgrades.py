@@ -187,8 +187,9 @@ def test_the_removal_of_a_method_is_a_clear_error_naming_where_to_go(catalog: Ca
 
 def test_methods_without_mvu_take_one_minor_at_a_time_to_the_latest_patch(catalog: Catalog) -> None:
     minors, latest = _minors(catalog), _latest(catalog)
-    plan = upgrade_plan(catalog, "3.40", "6.12", "single-container")
-    assert not catalog.methods["single-container"].mvu
+    # a self-hosted method the catalog says has no multi-version upgrades, running from 3.40 to 6.12
+    method = next(m.id for m in catalog.methods.values() if m.self_hosted and not m.mvu and exists_at(m.lifecycle, "3.40") and exists_at(m.lifecycle, "6.12"))
+    plan = upgrade_plan(catalog, "3.40", "6.12", method)
     assert {s["type"] for s in plan["steps"]} == {"standard"}
     assert [s["to_minor"] for s in plan["steps"]] == minors[minors.index("3.41") : minors.index("6.12") + 1]
     assert all(s["to"] == latest[s["to_minor"]] for s in plan["steps"])
