@@ -38,6 +38,7 @@ LAZY_COMMANDS = {
     "check": "check",
     "exception": "exception",
     "fleet": "fleet",
+    "diff": "fleet",
     "serve": "serve",
     "site": "site",
     "size": "size",

@@ -64,3 +64,80 @@ def report_command(inventory: Path, as_of: str | None, active_days: int, fmt: st
     else:
         write_output(text, output, (inventory,))
         emit(f"wrote the fleet report for {data['as_of']} to {output}")
+
+
+@main.command("diff")
+@click.option("--from", "from_rev", required=True, help="A git revision of this repository (commit, tag, branch) or a folder holding catalog/.")
+@click.option("--to", "to_rev", required=True, help="The same, for the catalog to compare with.")
+@click.option("--as-of", "as_of", default=None, help="Judge requirements and instances on this date, YYYY-MM-DD, UTC (default: today).")
+@click.option(
+    "--requirements",
+    "requirements_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A folder of requirements files: list those whose verdict changes.",
+)
+@click.option(
+    "--fleet",
+    "inventory",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="An inventory of check-ins: list active instances whose support changes.",
+)
+@click.option(
+    "--active-days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="With --fleet: an instance is active with a check-in this many days before the date or later.",
+)
+@format_option()
+@catalog_option
+def diff_command(
+    from_rev: str, to_rev: str, as_of: str | None, requirements_dir: Path | None, inventory: Path | None, active_days: int, fmt: str, catalog_root: Path | None
+) -> None:
+    """What changed in support between two versions of the catalog: releases, support windows, levels and at which versions.
+
+    Exits 0 when nothing changed, 1 when something did, 2 on bad input (an unknown revision, an invalid catalog or file).
+    """
+    import sys
+
+    from ..fleet.diff import catalog_diff, fleet_changes, requirement_changes
+    from ..fleet.revisions import load_revision
+    from ..render.fleet import diff_markdown, diff_table
+    from .common import EXIT_FAILED, default_root, emit_as
+
+    repo = catalog_root or default_root()
+    date = parse_date(as_of)
+    old, new = load_revision(from_rev, repo, "--from"), load_revision(to_rev, repo, "--to")
+    requirements = requirement_changes(old, new, read_requirements(requirements_dir), date) if requirements_dir is not None else None
+    fleet_found = None
+    if inventory is not None:
+        from ..fleet.inventory import read_inventory
+
+        fleet_found = fleet_changes(old, new, read_inventory(inventory, new), date, active_days)
+    data = catalog_diff(old, new, (from_rev, to_rev), date, requirements, fleet_found)
+    emit_as(fmt, data, diff_table, diff_markdown)
+    if data["changed"]:
+        sys.exit(EXIT_FAILED)
+
+
+def read_requirements(folder: Path) -> list[tuple[str, object, object]]:
+    """Every requirements file in a folder (YAML or JSON), read and validated against the model; all problems at once."""
+    from ..loading import read_document
+    from ..models import Requirements
+
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), None, "--requirements", "is not a folder")])
+    documents: list[tuple[str, object, object]] = []
+    problems: list[Problem] = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
+        try:
+            document, lines = read_document(path, Requirements, str(path))
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        documents.append((str(path), document, lines))
+    if problems:
+        raise InputError(problems)
+    return documents

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @main.group("catalog")
 def catalog_group() -> None:
-    """Maintainer tools that keep the catalog true: check its links against clones of the cited repositories."""
+    """Maintainer tools that keep the catalog true: check its links and its releases against local clones."""
 
 
 def _repositories(specs: tuple[str, ...]) -> dict[str, GitRepository]:
@@ -66,4 +66,56 @@ def links_command(repo_specs: tuple[str, ...], fmt: str, catalog_root: Path | No
     else:
         emit("".join(f"{finding}\n" for finding in report.broken) + report.summary())
     if report.broken:
+        sys.exit(EXIT_FAILED)
+
+
+@catalog_group.command("releases")
+@click.option("--git", "first", multiple=True, metavar="DIR", help="A local clone (bare or normal) of a deploy repository, as DIR or owner/name=DIR; more may follow.")
+@click.argument("more", nargs=-1, metavar="[DIR]...")
+@click.option("--write", is_flag=True, help="Update catalog/releases.yaml in place (comments and order kept), adding the tags as sources.")
+@click.option("--verified", "verified", default=None, metavar="YYYY-MM-DD", help="The verified: date --write sets (default: today, UTC).")
+@format_option(("table", "json"))
+@catalog_option
+def releases_command(first: tuple[str, ...], more: tuple[str, ...], write: bool, verified: str | None, fmt: str, catalog_root: Path | None) -> None:
+    """Compare catalog/releases.yaml with the vX.Y.Z tags of local clones of the deploy repositories:
+    new minors, newer latest patches and dates (a tag's creation date; the earliest across clones wins).
+
+    Prints `file:line: key: what differs` for each difference, then the counts. A catalog ahead of the
+    clones is reported, not failed. Exits 0 when in sync (or once --write has fixed every difference),
+    1 when something differs, 2 on bad usage.
+    """
+    from ..catalog.releases_sync import FILE, NotARepository, apply, compare, observe, read_tags
+    from ..fsutil import write_atomic
+    from ..loading import read_document
+    from ..models import Releases
+    from ..yamlfile import dumps_json
+    from .common import parse_date
+
+    specs = first + more
+    if not specs:
+        usage_error("--git", "give at least one clone of a deploy repository, e.g. --git owner/name=/path/to/clone")
+    tags = []
+    counts: dict[str, int] = {}
+    for spec in specs:
+        name, sep, directory = spec.rpartition("=") if "=" in spec else ("", "", spec)
+        try:
+            found = read_tags(Path(directory), name.strip().strip("/") or None)
+        except NotARepository as error:
+            usage_error("--git", f"{error} (give a bare or normal git directory, e.g. --git owner/name=/path/to/clone)")
+        counts[found[0].repo if found else (name or directory)] = len(found)
+        tags += found
+    path = (catalog_root or default_root()) / FILE
+    releases, lines = read_document(path, Releases, FILE)
+    observed = observe(tags)
+    report = compare(releases, lines, observed)
+    report.tag_counts = counts
+    if fmt == "json":
+        emit(dumps_json(report.as_json()))
+    else:
+        emit("".join(f"{d.message()}\n" for d in report.differences) + "".join(f"note: {a}\n" for a in report.ahead) + report.summary())
+    if write and report.differences:
+        write_atomic(path, apply(path.read_text(encoding="utf-8"), report, observed, parse_date(verified, "--verified")))
+        click.echo(f"{FILE}: wrote {len(report.differences)} changes", err=True)
+        return
+    if report.differences:
         sys.exit(EXIT_FAILED)

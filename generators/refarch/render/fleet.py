@@ -195,3 +195,77 @@ def fleet_page(data: dict[str, Any]) -> str:
     if data["by_method"]:
         out += ["", "## By method", "", markdown_table(METHOD_HEADERS, _method_rows(data))]
     return "\n".join(out) + "\n"
+
+
+# --- refarch diff ---------------------------------------------------------------------------------
+
+
+def _diff_sections(data: dict[str, Any]) -> list[tuple[str, tuple[str, ...], list[list[object]]]]:
+    releases = data["releases"]
+    sections: list[tuple[str, tuple[str, ...], list[list[object]]]] = [
+        (
+            "Releases added",
+            ("version", "released", "latest patch", "end of support"),
+            [[r["version"], r["released"], r["latest_patch"], r["end_of_support"] or "not announced"] for r in releases["added"]],
+        ),
+        (
+            "Releases removed",
+            ("version", "released", "latest patch", "end of support"),
+            [[r["version"], r["released"], r["latest_patch"], r["end_of_support"] or "not announced"] for r in releases["removed"]],
+        ),
+        ("Releases changed", ("version", "field", "from", "to"), [[c["version"], c["field"], c["from"], c["to"]] for c in releases["changed"]]),
+        (
+            "Support windows moved",
+            ("version", "end of support was", "is now"),
+            [[w["version"], w["from"] or "not announced", w["to"] or "not announced"] for w in releases["support_windows"]],
+        ),
+        (
+            "Support levels changed",
+            ("kind", "id", "what", "at versions", "from", "to"),
+            [[s["kind"], s["id"], s["what"], c["versions"], c["from"], c["to"]] for s in data["support"] for c in s["changes"]],
+        ),
+    ]
+    if data["requirements"] is not None:
+        sections.append(
+            (
+                "Requirements files whose verdict changes",
+                ("file", "verdict was", "is now", "finding that changed"),
+                [
+                    [r["file"], r["from"], r["to"], "; ".join(f"{f['rule_id']} {f['path']}: {f['from']} -> {f['to']}" for f in r["findings"])]
+                    for r in data["requirements"]
+                ],
+            )
+        )
+    if data["fleet"] is not None:
+        sections.append(
+            (
+                "Active instances whose support changes",
+                ("instance", "customer", "version", "method", "was", "is now"),
+                [[i["instance"], i["customer"], i["version"], i["method"] or "", i["from"], i["to"]] for i in data["fleet"]],
+            )
+        )
+    return sections
+
+
+def _diff_title(data: dict[str, Any]) -> str:
+    return f"Support changes from {data['from']['revision']} to {data['to']['revision']} (as of {data['as_of']})"
+
+
+def diff_table(data: dict[str, Any]) -> str:
+    out = [_diff_title(data)]
+    if not data["changed"]:
+        return out[0] + "\nNothing changed."
+    for title, headers, rows in _diff_sections(data):
+        if rows:
+            out += ["", f"{title}:", table(headers, rows)]
+    return "\n".join(out)
+
+
+def diff_markdown(data: dict[str, Any]) -> str:
+    out = [f"# {_diff_title(data)}"]
+    if not data["changed"]:
+        return out[0] + "\n\nNothing changed.\n"
+    for title, headers, rows in _diff_sections(data):
+        if rows:
+            out += ["", f"## {title}", "", markdown_table(headers, rows)]
+    return "\n".join(out) + "\n"
