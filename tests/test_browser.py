@@ -164,6 +164,10 @@ def test_calculator_answers_size_l_and_links_helm_l(site_url: str, tab: Page) ->
     assert href.rstrip("/").endswith("architectures/helm-l"), href
     # The form holds what the address said, so the reader sees the numbers the answer is for.
     assert tab.eval("document.querySelector('input[name=users]').value") == "8000"
+    # Every column has a heading, and inputs are named by their descriptions, never by their keys.
+    assert tab.eval("[...document.querySelectorAll('#ra-result th')].filter(th => !th.textContent.trim()).length") == 0
+    drivers = tab.eval("document.querySelector('#ra-result table').innerText")
+    assert "People who will use the instance" in drivers and not re.search(r"\b[a-z]+_[a-z_]+\b", drivers), drivers
     assert tab.problems() == []
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "calculator-8000-users-30000-repositories.png"
@@ -217,3 +221,35 @@ def test_api_docs_list_every_operation_offline(api_url: str, tab: Page) -> None:
     assert tab.problems() == []
     assert offsite(tab, api_url) == []
     assert re.search(r"Helm", tab.eval("document.title"))
+
+
+def test_the_upgrade_planner_plans_through_the_api(api_url: str, tab: Page) -> None:
+    """Served by refarch serve: the page asks the API and shows the same plan as the CLI, with each downtime explained."""
+    from refarch.loading import load_catalog
+    from refarch.upgrades import upgrade_plan
+
+    expected = upgrade_plan(load_catalog(ROOT), "5.9", "latest", "helm")
+    tab.resize(1280)
+    load(tab, f"{api_url}/generated/upgrade-planner/?from=5.9&to=latest&method=helm")
+    tab.wait_for("!!document.getElementById('ra-plan-headline')", "the plan")
+    rows = tab.eval("[...document.querySelectorAll('#ra-plan tbody tr')].map(tr => [...tr.children].map(td => td.textContent))")
+    assert [[r[0], r[1], r[2]] for r in rows] == [[str(s["step"]), s["from"], s["to"]] for s in expected["steps"]]
+    explained = tab.eval("[...document.querySelectorAll('#ra-plan-downtime li')].map(li => li.textContent)")
+    used = {s["downtime"] for s in expected["steps"]}
+    assert len(explained) == len(used) and all(" — " in text for text in explained), explained
+    assert tab.eval("document.getElementById('ra-plan-command').textContent") == "refarch upgrade-plan --from 5.9 --to latest --method helm"
+    assert tab.problems() == [] and offsite(tab, api_url) == []
+    # A downgrade gets the planner's own message, not a blank page.
+    load(tab, f"{api_url}/generated/upgrade-planner/?from=7.5&to=6.0&method=helm")
+    tab.wait_for("!!document.getElementById('ra-plan-problem')", "the planner's answer to a downgrade")
+    assert "not downgrades" in tab.eval("document.getElementById('ra-plan').innerText")
+
+
+def test_the_upgrade_planner_as_static_files_shows_the_command(site_url: str, tab: Page) -> None:
+    tab.resize(1280)
+    load(tab, f"{site_url}/generated/upgrade-planner/?from=6.1&to=7.5&method=docker-compose")
+    tab.wait_for("!!document.getElementById('ra-plan-static')", "the static-site answer")
+    assert tab.eval("document.getElementById('ra-plan-command').textContent") == "refarch upgrade-plan --from 6.1 --to 7.5 --method docker-compose"
+    # The one failure is the asked-for API, which a plain file server does not have.
+    assert [p for p in tab.problems() if "404" not in p] == []
+    assert offsite(tab, site_url) == []

@@ -4,6 +4,7 @@ the exception process's answers and triage. Every message the checker can produc
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 from pathlib import Path
@@ -180,3 +181,65 @@ def test_triage_of_an_incomplete_request_lists_the_open_questions(catalog: Catal
     assert questions[0] == "Can Customer Engineering's professional services do the work (yes), or does it need official support in the product (no)? (answers.professional_services)"
     assert len(questions) == len(result["missing"]) >= 5
     assert "decline" not in " ".join(r["message"] for r in result["reasons"]).lower()
+
+
+# --- the pages agree with the matrix and with each other ----------------------------------------
+
+from refarch.site import pages  # noqa: E402 - grouped with the page tests below
+
+
+@pytest.fixture(scope="module")
+def site_pages(catalog: Catalog) -> dict[str, str]:
+    return pages(catalog, AS_OF)
+
+
+def method_section(page: str, name: str) -> str:
+    return page.split(f"### {name} {{#method-", 1)[1].split("\n### ", 1)[0]
+
+
+def test_runs_on_lists_only_platforms_the_matrix_supports(site_pages: dict[str, str]) -> None:
+    options = site_pages["deployment-options.md"]
+    compose = method_section(options, "Docker Compose")
+    runs_on = next(line for line in compose.splitlines() if line.startswith("- **Runs on:**"))
+    assert "Linux" in runs_on and "macOS" not in runs_on and "Windows" not in runs_on
+    assert "- **Listed, but not supported for production:** [macOS](#platform-macos) (not supported), [Windows](#platform-windows) (not supported)." in compose
+    helm = next(line for line in method_section(options, "Kubernetes with Helm").splitlines() if line.startswith("- **Runs on:**"))
+    assert "minikube" not in helm
+
+
+def test_clouds_have_one_order_and_one_spelling(site_pages: dict[str, str]) -> None:
+    for path, text in site_pages.items():
+        if path.endswith(".md"):
+            assert "AZURE" not in text and "| GCP |" not in text, path
+    assert "| Role | Count | vCPU each | Memory each | AWS | Azure | Google Cloud | Disks |" in site_pages["architectures/helm-l.md"]
+    assert "| One machine | AWS, Azure, Google Cloud |" in site_pages["sizing.md"]
+
+
+def test_an_architecture_page_says_which_release_its_numbers_come_from(site_pages: dict[str, str], catalog: Catalog) -> None:
+    arch = catalog.architectures["docker-compose-m"]
+    latest = catalog.releases.releases[-1].version
+    assert f"numbers from the Docker Compose files of Sourcegraph {arch.version} (the latest release is {latest})." in site_pages["architectures/docker-compose-m.md"]
+
+
+def test_the_calculator_labels_its_inputs_from_the_model_and_states_defaults(site_pages: dict[str, str], catalog: Catalog) -> None:
+    sizing = site_pages["sizing.md"]
+    form = html.unescape(sizing.split('<div class="ra-fields">', 1)[1].split("</div>", 1)[0])
+    assert '<label>Size of all repositories together, in GB (default 100) <input type="number" name="total_repo_size_gb"' in form
+    assert 'name="concurrent_users"' in form and '<label>Users active at the same moment <input' in form
+    assert '<select name="syntactic_code_intel">' in form
+    assert "AZURE" not in form and ">Azure</option>" in form
+
+
+def test_the_exceptions_page_reads_as_sentences(site_pages: dict[str, str]) -> None:
+    page = site_pages["exceptions.md"]
+    assert (
+        "- A new install that fails the check <code>method.status</code> (the deployment method exists and is supported at the product version). "
+        'The Delivery strategy plans to &quot;cease new deployments'
+    ) in page
+    assert "version. (new installs only)" not in page
+
+
+def test_disagreements_keep_their_parts_apart(site_pages: dict[str, str]) -> None:
+    page = site_pages["architectures/helm-l.md"]
+    assert " We use: " not in page.replace("**We use:**", "")
+    assert "        - **We use:** " in page and "        - **Other view:** " in page

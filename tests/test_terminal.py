@@ -103,6 +103,6 @@ def test_the_site_build_says_what_it_does_on_a_terminal(monkeypatch: pytest.Monk
     result = CliRunner().invoke(main, ["site", "build", "--root", str(tmp_path), "--as-of", "2026-11-27"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("refarch: generating the pages from the catalog and building the site with mkdocs")
+    assert lines[0].startswith("refarch: generating the public pages from the catalog and building the site with mkdocs")
     assert lines[-1].startswith("refarch: done in ")
     assert result.stdout.startswith("generated ")

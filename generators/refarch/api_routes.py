@@ -162,7 +162,7 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     @api.get("/upgrade-plan", response_model=UpgradePlan, response_model_by_alias=True, tags=["upgrades"])
     async def upgrade_route(
         from_version: str = Query(alias="from", description='The version running now, e.g. "5.9".'),
-        to_version: str = Query(alias="to", description='The version to reach, e.g. "7.5".'),
+        to_version: str = Query(alias="to", description='The version to reach, e.g. "7.5", or latest (the newest release).'),
         method: str = Query(description="Deployment method id.", json_schema_extra={"enum": list(catalog.methods)}),
         postgres: str | None = Query(default=None, description="bundled, bundled-12, bundled-16 or external-VERSION."),
         strategy: Literal["fewest-steps", "least-downtime"] = Query(default="fewest-steps"),

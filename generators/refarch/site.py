@@ -23,7 +23,7 @@ from .fsutil import write_atomic
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
 from .matrix import rule_at, support_matrix
 from .models import Architecture, Method, Service, Size, version_key
-from .models.common import plain
+from .models.common import CLOUD_NAMES, plain
 from .problems import InputError, Problem
 from .render.pages import render
 from .yamlfile import dumps_json
@@ -40,6 +40,10 @@ DOWNLOADS = "downloads"
 FLEET_PAGE = "fleet.md"
 SCHEMA_VERSION = 1
 GONE = ("removed", "unavailable")
+AUDIENCES = ("public", "internal")
+"""public: for prospects and customers; internal: adds the exception process's thresholds, routing and triage."""
+# Catalog parts that only the internal build publishes: the exception policy's thresholds and routes.
+INTERNAL_ONLY = ("exception_policy",)
 
 
 def catalog_version(catalog: Catalog) -> str:
@@ -74,6 +78,10 @@ class Facts:
     @property
     def product(self) -> Any:
         return self.catalog.product
+
+    def passes(self, level_id: str) -> bool:
+        """Whether a support level passes a check (warn and fail levels do not), as the matrix and the checker read it."""
+        return next(level.outcome for level in self.catalog.support_levels.levels if level.id == level_id) == "pass"
 
     def method_now(self, method: Method) -> str:
         return method_level(method, self.latest)
@@ -174,7 +182,9 @@ def deployment_options_page(f: Facts) -> dict[str, Any]:
                 "method": method,
                 "level": f.method_now(method),
                 "status": method_status(f, method),
-                "platforms": [p for p in catalog.platforms.values() if method.id in p.methods],
+                # Split by the same support levels as the matrix: a platform the matrix rates not supported is not "runs on".
+                "platforms": [p for p in catalog.platforms.values() if method.id in p.methods and f.passes(p.level)],
+                "other_platforms": [p for p in catalog.platforms.values() if method.id in p.methods and not f.passes(p.level)],
                 "sizes": [
                     {"size": f.catalog.sizes[s], "architecture": f.architecture_for(method.id, s)}
                     for s in sorted(method.scale.sizes, key=lambda s: f.catalog.sizes[s].rank)
@@ -190,6 +200,7 @@ def deployment_options_page(f: Facts) -> dict[str, Any]:
         "methods": methods,
         "platforms": sorted(catalog.platforms.values(), key=lambda p: (p.kind, f.level_order[p.level], p.name)),
         "methods_by_id": catalog.methods,
+        "levels_by_id": {level.id: level for level in catalog.support_levels.levels},
     }
 
 
@@ -238,6 +249,7 @@ def support_matrix_page(f: Facts) -> dict[str, Any]:
         "cpu_architectures": catalog.cpu_architectures,
         "services": catalog.services,
         "methods": catalog.methods,
+        "cloud_names": CLOUD_NAMES,
     }
 
 
@@ -273,7 +285,8 @@ def architecture_page(f: Facts, arch: Architecture) -> dict[str, Any]:
         "resolved": resolved,
         "differences": [d for d in resolved["differences"] if d["differs"]],
         "machines": machines,
-        "clouds": [c for c in ("aws", "gcp", "azure") if any(m["instance_types"].get(c) for m in machines)],
+        "clouds": [c for c in CLOUD_NAMES if any(m["instance_types"].get(c) for m in machines)],
+        "cloud_names": CLOUD_NAMES,
         "topology": topology(catalog.services, [row["name"] for row in resolved["services"]]),
         "external": external,
         "multi_node": method.scale.nodes == "multi",
@@ -322,6 +335,7 @@ def sizing_page(f: Facts) -> dict[str, Any]:
         "methods_by_id": f.catalog.methods,
         "model": sizing_model(f.catalog),
         "architectures": archs,
+        "cloud_names": CLOUD_NAMES,
     }
 
 
@@ -399,6 +413,30 @@ def releases_page(f: Facts, stops: list[dict[str, Any]]) -> dict[str, Any]:
         "releases": f.catalog.releases,
         "currency": currency(f.catalog),
         "freshness": freshness(f.catalog),
+    }
+
+
+def upgrade_planner_page(f: Facts) -> dict[str, Any]:
+    """The planner's form (every release, the methods that upgrade in place, the database choices) and its glossary."""
+    catalog = f.catalog
+    versions = [r.version for r in catalog.releases.releases]
+    methods = [m for m in f.current_methods() if m.self_hosted]
+    majors = sorted({major for period in catalog.upgrades.bundled_postgres for major in period.majors}, key=int)
+    postgres_choices = [{"value": f"bundled-{major}", "label": f"bundled PostgreSQL {major}"} for major in majors]
+    postgres_choices += [{"value": f"external-{major}", "label": f"external PostgreSQL {major}"} for major in majors]
+    supported = [s.version for s in f.statuses if s.status == "supported"]
+    return {
+        "versions": versions,
+        "default_from": supported[0] if supported else versions[0],
+        "methods": methods,
+        "postgres_choices": postgres_choices,
+        "downtime_levels": catalog.upgrades.downtime_levels,
+        "upgrades": catalog.upgrades,
+        "planner": {
+            # The page is generated/upgrade-planner/ under the site root; `refarch serve` puts the API at /api/v1 beside it.
+            "api": "../../api/v1/upgrade-plan",
+            "downtime": {level.id: {"label": level.label, "summary": level.summary, "outage": level.outage} for level in catalog.upgrades.downtime_levels},
+        },
     }
 
 
@@ -481,12 +519,14 @@ def downloads_page(f: Facts, files: dict[str, str]) -> dict[str, Any]:
 # --- assets: machine-readable files beside the pages -------------------------------------
 
 
-def catalog_json(catalog: Catalog, version: str | None = None) -> str:
-    """The whole catalog as one JSON document, in the shape of the models (what the schemas describe)."""
+def catalog_json(catalog: Catalog, version: str | None = None, leave_out: tuple[str, ...] = ()) -> str:
+    """The whole catalog as one JSON document, in the shape of the models (what the schemas describe), less `leave_out`."""
     from .loading import KINDS
 
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "catalog_version": version or catalog_version(catalog)}
     for kind in KINDS:
+        if kind.name in leave_out:
+            continue
         value = getattr(catalog, kind.name)
         if kind.many:
             data[kind.name] = {key: plain(entity) for key, entity in value.items()}
@@ -505,7 +545,7 @@ def sizing_model(catalog: Catalog) -> dict[str, Any] | None:
     return model
 
 
-def assets(catalog: Catalog, schemas: dict[str, str] | None = None, version: str | None = None) -> dict[str, str]:
+def assets(catalog: Catalog, schemas: dict[str, str] | None = None, version: str | None = None, audience: str = "public") -> dict[str, str]:
     """Downloadable files, relative to site/generated/: the catalog, its schemas, the sizing model, the request template.
 
     `schemas` (file name -> text) are the committed schema files; without them they are rendered from the models,
@@ -515,7 +555,7 @@ def assets(catalog: Catalog, schemas: dict[str, str] | None = None, version: str
         from .schema import render_all
 
         schemas = render_all()
-    out = {f"{DOWNLOADS}/catalog.json": catalog_json(catalog, version)}
+    out = {f"{DOWNLOADS}/catalog.json": catalog_json(catalog, version, () if audience == "internal" else INTERNAL_ONLY)}
     for name, text in sorted(schemas.items()):
         out[f"{DOWNLOADS}/schema/{name}"] = text
     out[f"{DOWNLOADS}/exception-request-template.yaml"] = exception_request_template()
@@ -536,15 +576,17 @@ def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
 # --- the whole site ------------------------------------------------------------------------
 
 
-def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = None) -> dict[str, str]:
+def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = None, audience: str = "public") -> dict[str, str]:
     """Relative path under site/generated/ -> file content (Markdown pages and downloads). No I/O."""
     f = facts(catalog, as_of)
-    files = assets(catalog, schemas, f.version)
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
+    files = assets(catalog, schemas, f.version, audience)
     out = dict(files)
     # The footer's catalog version: build() reads it back, so a plain `mkdocs build` of these files needs no catalog.
     out[".catalog-version"] = f.version + "\n"
     out[CURRENCY_FILE] = render("partials/currency.md.j2", currency=currency(catalog)).strip() + "\n"
-    common = {"as_of": as_of, "latest": f.latest, "product": f.product}
+    common = {"as_of": as_of, "latest": f.latest, "product": f.product, "audience": audience}
     page: Callable[[str, dict[str, Any]], str] = lambda template, ctx: render(template, **{**common, **ctx})  # noqa: E731
     out["deployment-options.md"] = page("deployment-options.md.j2", deployment_options_page(f))
     out["support-matrix.md"] = page("support-matrix.md.j2", support_matrix_page(f))
@@ -562,6 +604,7 @@ def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = Non
     feeds = feed_files(catalog, as_of)
     out.update(feeds)
     out["releases.md"] = page("releases.md.j2", {**releases_page(f, required_stops(catalog)), "feeds": feed_links(feeds)})
+    out["upgrade-planner.md"] = page("upgrade-planner.md.j2", upgrade_planner_page(f))
     out["exceptions.md"] = page("exceptions.md.j2", exceptions_page(f, files))
     out["downloads.md"] = page("downloads.md.j2", downloads_page(f, files))
     return out
@@ -570,7 +613,7 @@ def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = Non
 KEY_FILE = ".generated-key"
 
 
-def generation_key(catalog_root: Path, as_of: dt.date, schema_dir: Path | None = None) -> str:
+def generation_key(catalog_root: Path, as_of: dt.date, schema_dir: Path | None = None, audience: str = "public") -> str:
     """What the generated files depend on: the catalog files, refarch's code and templates, the schemas and the date."""
     from .cache import catalog_key
 
@@ -578,7 +621,7 @@ def generation_key(catalog_root: Path, as_of: dt.date, schema_dir: Path | None =
     from importlib import metadata
 
     # The vendored browser files come from this package: a new version of it must be copied again.
-    digest.update(f"{catalog_key(catalog_root)}|{as_of.isoformat()}|mermaidx {metadata.version('mermaidx')}".encode())
+    digest.update(f"{catalog_key(catalog_root)}|{as_of.isoformat()}|mermaidx {metadata.version('mermaidx')}|{audience}".encode())
     templates = Path(__file__).resolve().parent / "render" / "templates"
     for path in sorted([*templates.rglob("*.j2"), *(schema_dir.glob("*.schema.json") if schema_dir and schema_dir.is_dir() else [])]):
         digest.update(path.name.encode())
@@ -593,7 +636,13 @@ def up_to_date(site_dir: Path, key: str) -> bool:
 
 
 def generate(
-    catalog: Catalog, site_dir: Path, as_of: dt.date | None = None, schema_dir: Path | None = None, key: str | None = None, extra: dict[str, str] | None = None
+    catalog: Catalog,
+    site_dir: Path,
+    as_of: dt.date | None = None,
+    schema_dir: Path | None = None,
+    key: str | None = None,
+    extra: dict[str, str] | None = None,
+    audience: str = "public",
 ) -> list[Path]:
     """Write every generated file under site_dir/generated/, replacing what was there.
 
@@ -606,7 +655,7 @@ def generate(
     schemas = None
     if schema_dir is not None and schema_dir.is_dir():
         schemas = {path.name: path.read_text(encoding="utf-8") for path in sorted(schema_dir.glob("*.schema.json"))}
-    rendered = pages(catalog, as_of, schemas)
+    rendered = pages(catalog, as_of, schemas, audience)
     from .vendor import site_files
 
     rendered.update({vendored.path: vendored.text for vendored in site_files()})
@@ -687,7 +736,13 @@ def build(root: Path, site_dir: Path | None = None, built: dt.date | None = None
 
 
 def generate_and_build(
-    load: Callable[[], Catalog], root: Path, as_of: dt.date, schema_dir: Path | None = None, key: str | None = None, extra: dict[str, str] | None = None
+    load: Callable[[], Catalog],
+    root: Path,
+    as_of: dt.date,
+    schema_dir: Path | None = None,
+    key: str | None = None,
+    extra: dict[str, str] | None = None,
+    audience: str = "public",
 ) -> tuple[Path, int]:
     """Generate the pages from the catalog `load()` returns, then build the site: (the built site, pages written).
 
@@ -695,14 +750,14 @@ def generate_and_build(
     loads mkdocs and its configuration, so the two use both cores; the files written are the same.
     """
     if not hasattr(os, "fork"):
-        written = generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra)
+        written = generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra, audience=audience)
         return build(root, built=as_of), len(written)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: generate, report through the pipe, and leave without running the parent's cleanup
         os.close(read_end)
         try:
-            outcome: tuple[str, Any] = ("ok", len(generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra)))
+            outcome: tuple[str, Any] = ("ok", len(generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra, audience=audience)))
         except InputError as error:
             outcome = ("input", error.problems)
         except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it

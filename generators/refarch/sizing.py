@@ -94,6 +94,7 @@ def compile_model(catalog: Catalog) -> Model:
     from .freshness import currency
     from .lifecycle import exists_at, method_level
     from .models.catalog import SizeLimits
+    from .models.common import CLOUD_NAMES
 
     sizing = catalog.sizing
     version = catalog.releases.releases[-1].version
@@ -208,7 +209,8 @@ def compile_model(catalog: Catalog) -> Model:
             "headroom": sizing.kubernetes.headroom,
             "storage_class": sizing.kubernetes.storage_class,
         },
-        "clouds": sorted(machine_types),
+        "clouds": [cloud for cloud in CLOUD_NAMES if cloud in machine_types],
+        "cloud_names": CLOUD_NAMES,
         "machine_types": machine_types,
         "machine_types_file": catalog.origins[("machine_types", "")].file,
         "architectures": {arch_id: catalog.origins[("architectures", arch_id)].file for arch_id in catalog.architectures},
@@ -593,6 +595,12 @@ def _tier(prepared: _Prepared, sizes: list[dict[str, Any]], values: Mapping[str,
     return drivers, sizes[tier_index], beyond_inputs
 
 
+def _input_label(model: Model, name: str) -> str:
+    """An input named by the first clause of its description: "Size of all repositories together, in GB"."""
+    description = str(model["inputs"].get(name, {}).get("description") or name)
+    return description.split(";")[0].rstrip(".")
+
+
 def evaluate(model: Model, inputs: Mapping[str, Any]) -> Answer:
     """Size one set of checked inputs (see read_inputs) against a compiled model."""
     prepared = _prepare(model)
@@ -603,7 +611,9 @@ def evaluate(model: Model, inputs: Mapping[str, Any]) -> Answer:
         key = tuple([values[name] for name in defaulted]) + tuple(defaulted)
         note = prepared.defaults_notes.get(key)
         if note is None:  # few combinations: remember their text
-            note = f"Not given, so the resource estimator's defaults are used: {', '.join(f'{name} {_show(values[name])}' for name in defaulted)}."
+            # Each input by its own description in the model (the calculator says the same), not by its key.
+            used = "; ".join(f"{_input_label(model, name)}: {_show(values[name])}" for name in defaulted)
+            note = f"Not given, so the resource estimator's defaults are used: {used}."
             if len(prepared.defaults_notes) < 1024:
                 prepared.defaults_notes[key] = note
         notes.append(note)

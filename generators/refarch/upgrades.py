@@ -121,9 +121,15 @@ def _prepared(catalog: Catalog) -> _Prepared:
 # --- reading the arguments ---------------------------------------------------------------
 
 
+LATEST = "latest"
+"""A target that means the newest release in the catalog."""
+
+
 def _version_arg(catalog: Catalog, prep: _Prepared, value: str, key: str) -> tuple[int, str]:
-    """(node index, the version as given) for --from / --to, or an input problem."""
+    """(node index, the version as given) for --from / --to, or an input problem; "latest" names the newest release as a target."""
     value = str(value).strip().removeprefix("v")
+    if key == "to" and value.lower() == LATEST:
+        value = prep.minors[-1]
     if not _VERSION.match(value):
         raise _problem(key, f'expected a version like "5.9" or "5.9.45" (got {value!r})')
     problem = version_problem(catalog, value)
@@ -478,6 +484,8 @@ def upgrade_plan(
     _check_method_span(catalog, prep, the_method, start, end, db)
     ctx = _applicable(catalog, prep, the_method, db, start, end)
     notes: list[str] = []
+    if str(to_version).strip().lower() == LATEST:
+        notes.append(f"latest is {prep.minors[end]}, the newest release in the catalog (checked on {catalog.releases.verified}).")
     if to_given.count(".") == 2 and to_given != prep.patch[end]:
         notes.append(f"The plan goes to {prep.patch[end]}, the latest {prep.minors[end]} patch, not {to_given}: always take the latest patch.")
     if postgres is None:

@@ -459,7 +459,8 @@
     var sizes = model.sizes;
     var notes = [];
     if (defaulted.length) {
-      notes.push("Not given, so the resource estimator's defaults are used: " + defaulted.map(function (name) { return name + " " + show(values[name]); }).join(", ") + ".");
+      // Each input by its own description in the model, as the Python engine says it.
+      notes.push("Not given, so the resource estimator's defaults are used: " + defaulted.map(function (name) { return inputLabel(model, name) + ": " + show(values[name]); }).join("; ") + ".");
     }
 
     // 1. The tier: each input on its own, then the largest.
@@ -651,6 +652,13 @@
   // --- the page ----------------------------------------------------------------------------
 
   /** The form's values as checked inputs, or a list of problems in plain words. */
+  /** An input named by the first clause of its description (the same words as the Python engine's _input_label). */
+  function inputLabel(model, name) {
+    var spec = model.inputs[name];
+    var description = String((spec && spec.description) || name);
+    return description.split(";")[0].replace(/\.+$/, "");
+  }
+
   function readForm(model, form) {
     var inputs = {};
     var problems = [];
@@ -732,14 +740,15 @@
     }
 
     parts.push(element(doc, "h3", {}, ["What decided the size"]));
-    parts.push(table(doc, ["Input", "Value", "Needs size", ""], answer.drivers.map(function (d) {
-      return [d.input.replace(/_/g, " "), fmt(d.value) + (d.given ? "" : " (default)"), d.tier_name, d.tier === answer.tier ? "decides the size" : ""];
+    // Each input by its own description in the model, never its key; a default is marked where it was applied.
+    parts.push(table(doc, ["Input", "Value", "Needs size", "Effect"], answer.drivers.map(function (d) {
+      return [inputLabel(model, d.input), fmt(d.value) + (d.given ? "" : " (default)"), d.tier_name, d.tier === answer.tier ? "decides the size" : "-"];
     })));
 
     if (answer.machines.length) {
       parts.push(element(doc, "h3", {}, [answer.machines[0].role === "worker nodes" ? "Nodes" : "Machine"]));
       var clouds = Object.keys(answer.machines[0].instance_types);
-      parts.push(table(doc, ["Role", "Count", "vCPU each", "Memory each (GB)"].concat(clouds.map(function (c) { return c.toUpperCase(); })), answer.machines.map(function (m) {
+      parts.push(table(doc, ["Role", "Count", "vCPU each", "Memory each (GB)"].concat(clouds.map(function (c) { return model.cloud_names[c] || c; })), answer.machines.map(function (m) {
         return [m.role, fmt(m.count), fmt(m.vcpu), fmt(m.memory_gb)].concat(clouds.map(function (c) { return m.instance_types[c] || "-"; }));
       })));
     }

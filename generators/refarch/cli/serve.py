@@ -18,7 +18,8 @@ SWITCH_INTERVAL = 0.0005  # seconds
 @catalog_option
 @click.option("--root", "site_root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), help="Folder holding mkdocs.yml.")
 @click.option("--rebuild/--no-rebuild", default=False, help="Build the site even if build/site exists.")
-def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebuild: bool) -> None:
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True, help="Which site to build (see refarch site build).")
+def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebuild: bool, audience: str) -> None:
     """Serve the docs site at / and the JSON API at /api/v1 (OpenAPI: /api/v1/docs).
 
     The catalog is loaded and validated once at start; a catalog with errors stops the start
@@ -38,7 +39,7 @@ def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebu
 
         started = time.monotonic()
         note(f"building the site from the catalog into {site_dir} ...")
-        generate(catalog, site_root / "site")
+        generate(catalog, site_root / "site", audience=audience)
         build(site_root)
         note(f"built the site in {time.monotonic() - started:.1f} s")
     # CPU-bound requests run on worker threads; a short GIL switch interval lets the event loop thread (and /health)

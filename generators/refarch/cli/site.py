@@ -12,6 +12,13 @@ from .common import catalog_option, default_root, emit, load, main, parse_date
 root_option = click.option(
     "--root", "site_root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Folder holding mkdocs.yml and site/."
 )
+audience_option = click.option(
+    "--audience",
+    type=click.Choice(["public", "internal"]),
+    default="public",
+    show_default=True,
+    help="public: for prospects and customers; internal: adds the exception process's thresholds, routing and triage.",
+)
 as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Date the release statuses are computed for (default: today, UTC).")
 
 
@@ -29,11 +36,12 @@ def site() -> None:
 @catalog_option
 @root_option
 @as_of_option
-def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | None) -> None:
+@audience_option
+def generate_command(catalog_root: Path | None, site_root: Path, as_of: str | None, audience: str) -> None:
     """Write the generated pages under site/generated/ without building."""
     from ..site import generate
 
-    written = generate(load(catalog_root), site_root / "site", parse_date(as_of), schema_dir(catalog_root))
+    written = generate(load(catalog_root), site_root / "site", parse_date(as_of), schema_dir(catalog_root), audience=audience)
     emit(f"generated {len(written)} pages under {site_root / 'site' / 'generated'}")
 
 
@@ -55,7 +63,8 @@ def fleet_page(catalog_root: Path | None, inventory: Path, day: dt.date) -> dict
 @click.option(
     "--fleet", "inventory", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Add a fleet page built from this inventory of check-ins."
 )
-def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None, inventory: Path | None) -> None:
+@audience_option
+def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None, inventory: Path | None, audience: str) -> None:
     """Generate the pages, then build the site into build/site (mkdocs, strict)."""
     import hashlib
     import time
@@ -67,7 +76,7 @@ def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None,
     day = parse_date(as_of)
     extra = fleet_page(catalog_root, inventory, day) if inventory is not None else None
     # Like make: when nothing the pages depend on has changed since the last run, only mkdocs runs.
-    key = generation_key(catalog_root or default_root(), day, schema_dir(catalog_root))
+    key = generation_key(catalog_root or default_root(), day, schema_dir(catalog_root), audience)
     if extra:
         key = hashlib.blake2b((key + extra["fleet.md"]).encode(), digest_size=16).hexdigest()
     if up_to_date(site_root / "site", key):
@@ -75,8 +84,8 @@ def build_command(catalog_root: Path | None, site_root: Path, as_of: str | None,
         out = build(site_root, built=day)
         summary = "pages are up to date"
     else:
-        note(f"generating the pages from the catalog and building the site with mkdocs into {site_root / 'build' / 'site'} ...")
-        out, count = generate_and_build(lambda: load(catalog_root), site_root, day, schema_dir(catalog_root), key=key, extra=extra)
+        note(f"generating the {audience} pages from the catalog and building the site with mkdocs into {site_root / 'build' / 'site'} ...")
+        out, count = generate_and_build(lambda: load(catalog_root), site_root, day, schema_dir(catalog_root), key=key, extra=extra, audience=audience)
         summary = f"generated {count} pages"
     note(f"done in {time.monotonic() - started:.1f} s")
     emit(f"{summary}; built the site into {out}")

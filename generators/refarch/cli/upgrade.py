@@ -12,7 +12,7 @@ from .common import EXIT_FAILED, catalog_option, emit_as, format_option, load, m
 
 @main.command("upgrade-plan")
 @click.option("--from", "from_version", required=True, help='The version the instance runs now, e.g. "5.9" or "5.9.45".')
-@click.option("--to", "to_version", required=True, help='The version to reach, e.g. "7.6"; the plan goes to its latest patch.')
+@click.option("--to", "to_version", required=True, help='The version to reach, e.g. "7.6", or latest (the newest release); the plan goes to its latest patch.')
 @click.option("--method", "method_id", required=True, help="Deployment method id, e.g. helm, docker-compose, kustomize.")
 @click.option("--postgres", default=None, help="bundled (default), bundled-12, bundled-16 or external-VERSION (e.g. external-16).")
 @click.option("--strategy", default="fewest-steps", show_default=True, help="fewest-steps or least-downtime.")

@@ -96,6 +96,8 @@ LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 Outcome = Literal["pass", "warn", "fail"]
 
 Cloud = Literal["aws", "gcp", "azure"]
+CLOUD_NAMES: dict[str, str] = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+"""Every page, table and answer names the clouds in this order and with these names."""
 
 
 class Strict(BaseModel):

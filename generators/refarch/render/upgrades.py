@@ -29,10 +29,19 @@ def _manual_kind(item: dict[str, Any]) -> str:
     return "required stop" if item["kind"] == "stop" else ("breaking change" if item["breaking"] else "upgrade note")
 
 
+def _downtime_used(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The downtime kinds the plan's steps take, worst last, each with the catalog's explanation."""
+    used = {step["downtime"] for step in plan["steps"]}
+    return [level for level in plan["downtime_levels"] if level["id"] in used]
+
+
 def upgrade_plan_table(plan: dict[str, Any]) -> str:
     out = [_headline(plan), _counts(plan), ""]
     rows = [[s["step"], s["from"], s["to"], s["type"], s["downtime_label"], len(s["manual_steps"])] for s in plan["steps"]]
     out.append(table(["step", "from", "to", "type", "downtime", "manual steps"], rows))
+    out += ["", "What the downtime means:"]
+    for level in _downtime_used(plan):
+        out += _wrap(f"{level['label']}: {level['summary']}", "    ", "  - ")
     for step in plan["steps"]:
         out += ["", f"{step['step']}. {step['from']} -> {step['to']} ({HOP_TYPES[step['type']]}, {step['downtime_label']})"]
         out += _wrap(step["reason"], "     ", "   Why here: ")
@@ -55,6 +64,8 @@ def upgrade_plan_markdown(plan: dict[str, Any]) -> str:
     out = [f"## {md_escape(_headline(plan))}", "", md_escape(_counts(plan)), ""]
     rows = [[s["step"], f"`{s['from']}`", f"`{s['to']}`", s["type"], s["downtime_label"], s["reason"]] for s in plan["steps"]]
     out.append(markdown_table(["step", "from", "to", "type", "downtime", "why here"], rows))
+    out += ["", "What the downtime means:", ""]
+    out += [f"- **{md_escape(level['label'])}**: {md_escape(level['summary'])}" for level in _downtime_used(plan)]
     for step in plan["steps"]:
         if not step["manual_steps"]:
             continue
