@@ -206,3 +206,11 @@ def test_without_an_x_y_0_tag_the_date_is_the_minors_earliest_and_says_so(run: R
     assert row["notes"] == ["There is no v1.2.0 tag, so the release date is that of the earliest 1.2 tag."]
     late = clone_with(tmp_path, "later", {"1.2.1": ("2026-03-15", None), "1.2.2": ("2026-03-19", None)})
     assert releases(run, root, late).exit_code == 0  # no v1.2.0 anywhere: the date is not judged
+
+
+def test_a_clone_given_without_a_name_adds_no_url(run: Run, root: Path, tmp_path: Path) -> None:
+    clone = clone_with(tmp_path, "deploy", {**IN_SYNC, "1.2.0": ("2026-03-10", None)})
+    result = releases(run, root, str(clone), extra=("--write",))
+    assert result.exit_code == 0 and f"{clone} v1.2.0 (2026-03-10)" in result.stdout
+    data = yaml.safe_load((root / "catalog" / "releases.yaml").read_text(encoding="utf-8"))
+    assert data["sources"] == ["https://github.com/acme/deploy/tags"] and data["releases"][-1]["version"] == "1.2"

@@ -43,11 +43,12 @@ class Tag:
     version: str  # "7.4.2513", without the v
     date: dt.date
     repo: str  # owner/name where given, else the directory
+    named: bool = field(default=False, compare=False)  # whether repo is an owner/name given by the user
 
     @property
     def url(self) -> str | None:
         """The tag on GitHub, when the repository was named owner/name."""
-        return f"https://github.com/{self.repo}/releases/tag/v{self.version}" if self.repo.count("/") == 1 and ":" not in self.repo else None
+        return f"https://github.com/{self.repo}/releases/tag/v{self.version}" if self.named and self.repo.count("/") == 1 else None
 
     def label(self) -> str:
         return f"{self.repo} v{self.version} ({self.date.isoformat()})"
@@ -72,7 +73,7 @@ def read_tags(directory: Path, name: str | None = None) -> list[Tag]:
         match = TAG.fullmatch(ref)
         if match and date:
             version = ".".join(str(int(part)) for part in match.groups())
-            tags.append(Tag(version, dt.date.fromisoformat(date), name or str(directory)))
+            tags.append(Tag(version, dt.date.fromisoformat(date), name or str(directory), named=bool(name)))
     return sorted(tags)
 
 

@@ -97,7 +97,7 @@ def releases_command(first: tuple[str, ...], more: tuple[str, ...], write: bool,
     tags = []
     counts: dict[str, int] = {}
     for spec in specs:
-        name, sep, directory = spec.rpartition("=") if "=" in spec else ("", "", spec)
+        name, _, directory = spec.partition("=") if "=" in spec else ("", "", spec)
         try:
             found = read_tags(Path(directory), name.strip().strip("/") or None)
         except NotARepository as error:
