@@ -22,7 +22,8 @@ def client(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     site = tmp_path_factory.mktemp("site")  # a site at /, as `refarch serve` has: its HTML 404 must never answer for /api/v1
     (site / "index.html").write_text("<h1>site</h1>", encoding="utf-8")
     (site / "404.html").write_text("<h1>not here</h1>", encoding="utf-8")
-    with TestClient(create_app(catalog, site), raise_server_exceptions=False) as test_client:
+    # A generous time limit: a loaded CI machine may take seconds over a 1 MiB body, and the 503 has a test of its own.
+    with TestClient(create_app(catalog, site, time_limit=60), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

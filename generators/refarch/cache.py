@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +79,56 @@ def load_derived(root: Path, name: str, build: Callable[[Any], Any]) -> Any:
         with contextlib.suppress(OSError):
             write_atomic_bytes(path, text.encode("utf-8"))
     return json.loads(text)
+
+
+
+def answer_path(root: Path, name: str, inputs: Sequence[str | bytes] | None) -> Path | None:
+    """Where the answer `name` to `inputs` over the catalog below `root` is kept, or None when it cannot be cached.
+
+    For answers that are a pure function of the catalog and `inputs` (arguments, the bytes of input
+    files, the date). The key hashes every catalog file's bytes and refarch's code (catalog_key) and
+    every input, length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+    """
+    if inputs is None or os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
+        return None
+    try:
+        digest = hashlib.blake2b(catalog_key(root).encode(), digest_size=16)
+        for part in (name, *inputs):
+            data = part.encode("utf-8", errors="surrogateescape") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+        return cache_dir() / f"answer-{name}-{digest.hexdigest()}.json"
+    except Exception:  # an unreadable catalog file: no cache, and the normal path reports it
+        return None
+
+
+def recall(path: Path | None) -> Any:
+    """The answer kept at `path`, or None."""
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_bytes()) if path.exists() else None
+    except Exception:  # a broken cache is never fatal: answer normally
+        return None
+
+
+def remember(path: Path | None, answer: Any) -> Any:
+    """Keep `answer` at `path` (when there is one); return its JSON round-trip, which is what a later recall() gives."""
+    text = json.dumps(answer, sort_keys=True, default=str)
+    if path is not None:
+        from .fsutil import write_atomic_bytes
+
+        with contextlib.suppress(OSError):  # an unwritable cache only costs speed
+            write_atomic_bytes(path, text.encode("utf-8"))
+    return json.loads(text)
+
+
+def load_answer(root: Path, name: str, inputs: Sequence[str | bytes], build: Callable[[], Any]) -> Any:
+    """build(), or the answer a previous build() gave to the same inputs over the same catalog and code.
+
+    A repeated question is answered from one JSON file, without YAML, pydantic or the engine. Only
+    answers are kept: an InputError from build() propagates, so problems are found afresh every time.
+    Hit or miss, the caller gets the same JSON round-trip.
+    """
+    path = answer_path(root, name, inputs)
+    found = recall(path)
+    return found if found is not None else remember(path, build())

@@ -7,11 +7,11 @@ aliases may be used, but a document that expands past MAX_NODES values fails at 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import yaml
 
+from .jsonfile import dumps_json as dumps_json  # where it lived before; the CLI imports it from jsonfile
 from .problems import InputError, Problem
 
 MAX_BYTES = 1024 * 1024
@@ -170,8 +170,3 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
     if walker.problems:
         raise InputError(walker.problems)
     return data, walker.lines
-
-
-def dumps_json(data: Any) -> str:
-    """Stable JSON: sorted keys, two-space indent, trailing newline, so reports diff cleanly."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,20 +21,32 @@ def validate(as_of: str | None, catalog_root: Path | None) -> None:
     Exits 0 when the catalog is valid, 2 when it is not. A catalog whose next release is overdue
     gets a warning on stderr (the exit code stays the same).
     """
-    from ..freshness import stale_message
-    from ..loading import iter_entities, load_catalog
+    import datetime as dt
+
+    from ..cache import load_answer
 
     root = catalog_root or default_root()
     date = parse_date(as_of)
+
+    def check_every_file() -> dict[str, str]:
+        from ..freshness import stale_message
+        from ..loading import iter_entities, load_catalog
+
+        catalog = load_catalog(root)  # never the catalog cache: validate reads every file
+        count = sum(1 for _ in iter_entities(catalog))
+        stale = stale_message(catalog, date)
+        warning = str(catalog.origins[("releases", "")].problem(("verified",), f"warning: {stale}")) if stale else ""
+        return {"valid": f"{root}: catalog is valid ({len(catalog.origins)} files, {count} entities)", "warning": warning}
+
+    # A catalog found valid is not read again until a file or refarch changes (the key hashes every file's bytes);
+    # problems are never stored, so a catalog with problems is read in full every time and every problem is listed.
     try:
-        catalog = load_catalog(root)  # never the cache: validate reads every file
+        outcome = load_answer(root, "validate", [str(root), date.isoformat(), dt.date.today().isoformat()], check_every_file)
     except InputError as error:
         fail(error)
-    count = sum(1 for _ in iter_entities(catalog))
-    stale = stale_message(catalog, date)
-    if stale:
-        click.echo(str(catalog.origins[("releases", "")].problem(("verified",), f"warning: {stale}")), err=True)
-    emit(f"{root}: catalog is valid ({len(catalog.origins)} files, {count} entities)")
+    if outcome["warning"]:
+        click.echo(outcome["warning"], err=True)
+    emit(outcome["valid"])
 
 
 @main.command()
@@ -44,12 +57,18 @@ def validate(as_of: str | None, catalog_root: Path | None) -> None:
 @catalog_option
 def matrix(version: str | None, method_id: str | None, as_of: str | None, fmt: str, catalog_root: Path | None) -> None:
     """What is supported for a product version: methods, platforms, external services, options."""
-    from ..matrix import support_matrix
+    from ..cache import load_answer
     from ..render.reports import matrix_markdown, matrix_table
 
-    catalog = load(catalog_root)
     date = parse_date(as_of)
-    data = support_matrix(catalog, version or catalog.releases.releases[-1].version, date, method_id)
+
+    def answer() -> dict[str, Any]:
+        from ..matrix import support_matrix
+
+        catalog = load(catalog_root)
+        return support_matrix(catalog, version or catalog.releases.releases[-1].version, date, method_id)
+
+    data = load_answer(catalog_root or default_root(), "matrix", [version or "", method_id or "", date.isoformat()], answer)
     emit_as(fmt, data, matrix_table, matrix_markdown)
 
 

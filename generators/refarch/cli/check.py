@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from ..problems import InputError, Problem
-from .common import catalog_option, emit, format_option, load, main, parse_date
+from .common import catalog_option, default_root, emit, format_option, load, main, parse_date
 
 CHECK_FORMATS = ("table", "json", "markdown", "junit", "github", "sarif")
 
@@ -42,13 +45,21 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     3 unsupported: a hard limit no exception can lift.
     """
     from .. import __version__
+    from ..cache import answer_path, recall, remember
+    from ..render.checks import render
+
+    date = parse_date(as_of)
+    kept = answer_path(catalog_root or default_root(), "check", _answer_inputs(files, exceptions_dir, date, fail_on_warn))
+    result = recall(kept)
+    if result is not None:  # the same files, records and date over the same catalog and code: the answer given before
+        _replay_progress(len(files), len(result["reports"]))  # a terminal sees what a fresh check shows
+        _finish(result, fmt, render(result, fmt, __version__))
+
     from ..checking import check, combine, requirement_problems
     from ..models import Requirements
     from ..records import read_records
-    from ..render.checks import render
 
     catalog = load(catalog_root)
-    date = parse_date(as_of)
     problems: list[Problem] = []
     records = []
     if exceptions_dir is not None:
@@ -80,8 +91,45 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
         checking.step()
         reports.append(check(catalog, requirements, date, records, file=label, lines=lines))
     checking.done()
-    result = combine(reports, date, fail_on_warn)
-    emit(render(result, fmt, __version__))
+    result = remember(kept, combine(reports, date, fail_on_warn))
+    _finish(result, fmt, render(result, fmt, __version__))
+
+
+def _replay_progress(files: int, documents: int) -> None:
+    from .progress import Counter
+
+    for what, total in (("reading requirements files", files), ("checking", documents)):
+        counter = Counter(what, total)
+        for _ in range(total):
+            counter.step()
+        counter.done()
+
+
+def _finish(result: dict[str, Any], fmt: str, text: str) -> NoReturn:
+    emit(text)
     if fmt in ("json", "sarif"):
         click.echo(result["summary"], err=True)  # stdout stays one JSON document
     sys.exit(result["exit_code"])
+
+
+def _answer_inputs(files: tuple[str, ...], exceptions_dir: Path | None, date: dt.date, fail_on_warn: bool) -> list[str | bytes] | None:
+    """Everything a check's answer depends on besides the catalog: each file's name and bytes, every record, the date.
+
+    None (no caching) unless every input is a small regular file: stdin, a FIFO or a device is read only once, by the check.
+    """
+    inputs: list[str | bytes] = [date.isoformat(), str(fail_on_warn), str(len(files))]
+    paths = [Path(name) for name in files]
+    if exceptions_dir is not None:
+        if not exceptions_dir.is_dir():
+            return None
+        inputs.append(str(exceptions_dir))
+        paths += sorted(p for p in exceptions_dir.rglob("*") if not p.is_dir())
+    for name, path in zip([*files, *(str(p) for p in paths[len(files) :])], paths, strict=True):
+        try:
+            status = os.stat(path)
+            if name == "-" or not stat.S_ISREG(status.st_mode) or status.st_size > 1024 * 1024:
+                return None
+            inputs += [name, path.read_bytes()]
+        except OSError:
+            return None
+    return inputs

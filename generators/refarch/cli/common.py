@@ -127,7 +127,7 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") ->
 def emit_as(fmt: str, data: Any, table: Callable[[Any], str], markdown: Callable[[Any], str]) -> None:
     """Print a result as stable JSON, Markdown or a terminal table: the three formats every command offers."""
     if fmt == "json":
-        from ..yamlfile import dumps_json
+        from ..jsonfile import dumps_json
 
         emit(dumps_json(data))
     else:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .common import EXIT_FAILED, catalog_option, emit_as, format_option, load, main
+from .common import EXIT_FAILED, catalog_option, default_root, emit_as, format_option, load, main
 
 
 @main.command("upgrade-plan")
@@ -23,10 +25,17 @@ def upgrade_plan(from_version: str, to_version: str, method_id: str, postgres: s
 
     Exits 0 with a plan, 2 on a downgrade, an unknown version or method, or a version the method does not run.
     """
+    from ..cache import load_answer
     from ..render.upgrades import upgrade_plan_markdown, upgrade_plan_table
-    from ..upgrades import upgrade_plan as plan_upgrade
 
-    plan = plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy)
+    def answer() -> dict[str, Any]:
+        from ..upgrades import upgrade_plan as plan_upgrade
+
+        return plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy)
+
+    today = dt.datetime.now(dt.UTC).date().isoformat()  # nothing in a plan depends on the date today; keyed by it all the same, to be safe
+    inputs = [from_version, to_version, method_id, postgres if postgres is not None else "\0", strategy, today]
+    plan = load_answer(catalog_root or default_root(), "upgrade-plan", inputs, answer)
     emit_as(fmt, plan, upgrade_plan_table, upgrade_plan_markdown)
 
 

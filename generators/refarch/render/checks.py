@@ -9,8 +9,6 @@ import json
 from html import escape as _html_escape
 from typing import Any
 
-from ..models.requirements import RULES
-from ..yamlfile import dumps_json
 from .text import markdown_table, md_escape, table, terminal_width, wrap_line
 
 
@@ -85,6 +83,8 @@ def render_markdown(run: dict[str, Any]) -> str:
 
 
 def render_json(run: dict[str, Any]) -> str:
+    from ..jsonfile import dumps_json
+
     return dumps_json(run)
 
 
@@ -151,6 +151,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 def render_sarif(run: dict[str, Any], tool_version: str) -> str:
     """SARIF 2.1.0: one run, a rule per rule id, a result per non-passing finding; waived findings carry a suppression."""
+    from ..models.requirements import RULES  # here, not at the top: the other formats need no models
+
     used = sorted({f["rule_id"] for r in run["reports"] for f in r["findings"]})
     levels = {"fail": "error", "warn": "warning", "waived": "error"}
     results = []

@@ -1,0 +1,114 @@
+"""Start-up: whole refarch processes against `python -c pass`, and in-process rates against the YAML C loader.
+
+Goals (issue 11), as ratios to `python -c pass` measured in the same run: check, size, matrix and
+validate at most 10x, upgrade-plan at most 15x. These are questions asked before (the usual case in
+CI and on a desk: the same file, the same catalog): they are answered from refarch's caches. The
+first time a question is asked (answer cache emptied before every run, catalog cache warm) is
+reported beside them. Rounds interleave the commands, so a slow moment of the shared machine hits
+all of them alike.
+
+In process: checks and sizings per second, next to loading the same documents with the YAML C
+loader (a floor for anything that reads them) in the same run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+from bench_checking import generate as generate_requirements
+from bench_sizing import generate as generate_inputs
+from harness import BIN, ROOT, Result, process_seconds, rate
+
+from refarch.checking import _index, check
+from refarch.loading import load_catalog
+from refarch.sizing import size
+
+ROUNDS = 3
+RUNS = 5  # per round
+COUNT = 2_000
+AS_OF = dt.date(2026, 11, 27)
+GOALS = {"check": 10.0, "size": 10.0, "matrix": 10.0, "validate": 10.0, "upgrade-plan": 15.0}
+
+
+def _commands(requirements: Path) -> dict[str, list[str]]:
+    refarch = str(BIN / "refarch")
+    return {
+        "check": [refarch, "check", str(requirements), "--as-of", "2026-11-27"],
+        "size": [refarch, "size", "--users", "8000", "--repositories", "30000", "--format", "json"],
+        "matrix": [refarch, "matrix", "--version", "7.5", "--format", "json"],
+        "validate": [refarch, "validate"],
+        "upgrade-plan": [refarch, "upgrade-plan", "--from", "5.9", "--to", "7.6", "--method", "helm", "--format", "json"],
+    }
+
+
+def _startup() -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
+        requirements = Path(folder) / "acme.yaml"
+        requirements.write_text(
+            (ROOT / "tests/data/requirements/valid/acme.yaml").read_text(encoding="utf-8").replace("[network-policy, private-registry]", "[private-registry]")
+        )
+        cache = Path(folder) / "cache"
+        # Python's bytecode cache on (as an installed wheel has its .pyc files), refarch's cache in a folder of its own.
+        env = {"PYTHONDONTWRITEBYTECODE": "", "REFARCH_CACHE_DIR": str(cache)}
+        commands = _commands(requirements)
+        baseline_rounds: list[float] = []
+        asked_before: dict[str, list[float]] = {name: [] for name in commands}
+        first_time: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(ROUNDS):
+            baseline_rounds.append(process_seconds([sys.executable, "-c", "pass"], repeat=RUNS, env=env))
+            for name, argv in commands.items():
+                asked_before[name].append(process_seconds(argv, repeat=RUNS, env=env))
+                fresh = ["/bin/sh", "-c", f'rm -f "{cache}"/answer-*.json && exec "$0" "$@"', *argv]
+                first_time[name].append(process_seconds(fresh, repeat=RUNS, env=env))
+    baseline = statistics.median(baseline_rounds)
+    results = []
+    for name in commands:
+        seconds = statistics.median(asked_before[name])
+        ratio = seconds / baseline
+        results.append(
+            Result(f"refarch {name}, whole process, asked before", "s", seconds, ROUNDS * RUNS, "python -c pass", baseline, ratio, f"<= {GOALS[name]:g}x", ratio <= GOALS[name])
+        )
+    for name in commands:
+        seconds = statistics.median(first_time[name])
+        results.append(Result(f"refarch {name}, whole process, first time asked", "s", seconds, ROUNDS * RUNS, "python -c pass", baseline, seconds / baseline, "report only"))
+    return results
+
+
+def _rates() -> list[Result]:
+    catalog = load_catalog(ROOT)
+    batch = generate_requirements(catalog, COUNT, scale=True)
+    texts = [yaml.safe_dump(r.model_dump(mode="json", exclude_none=True)) for r in batch]
+    inputs = generate_inputs(catalog, COUNT)
+    input_texts = [yaml.safe_dump(i.model_dump(mode="json", exclude_none=True)) for i in inputs]
+
+    def load_all(documents: list[str]) -> int:
+        for text in documents:
+            yaml.load(text, Loader=yaml.CSafeLoader)
+        return len(documents)
+
+    def check_all() -> int:
+        _index(catalog).memo.clear()  # each pass starts cold, as in bench_checking
+        for requirements in batch:
+            check(catalog, requirements, AS_OF)
+        return len(batch)
+
+    def size_all() -> int:
+        for item in inputs:
+            size(catalog, item)
+        return len(inputs)
+
+    checks, loads = rate(check_all), rate(lambda: load_all(texts))
+    sizings, input_loads = rate(size_all), rate(lambda: load_all(input_texts))
+    return [
+        Result(f"in-process checks per second, {COUNT:,} generated requirements with scale", "/s", checks, 5, "YAML C loader, same documents (loads/s)", loads, checks / loads, "report only"),
+        Result(f"in-process sizings per second, {COUNT:,} generated inputs", "/s", sizings, 5, "YAML C loader, same inputs (loads/s)", input_loads, sizings / input_loads, "report only"),
+    ]
+
+
+def bench() -> list[Result]:
+    return [*_startup(), *_rates()]
