@@ -156,28 +156,27 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _load_sql(columns: Iterable[str]) -> str:
-    """CREATE TABLE checkins from the table `raw` (VARCHAR columns, NULL when empty) and `versions` (each distinct
-    version that keeps the rules, parsed), with `ok`: whether the row keeps every rule field_problems() checks."""
+def _load_sql(source: str, columns: Iterable[str]) -> str:
+    """CREATE TABLE checkin_rows from `source` (a query of VARCHAR columns, NULL when empty), in the same pass as the
+    read, with `ok`: whether the row keeps every rule of field_problems() but the version's (see _finish)."""
     columns = set(columns)
-    method = "r.method" if "method" in columns else "NULL::VARCHAR"
-    platform = "nullif(r.platform, '')" if "platform" in columns else "NULL::VARCHAR"
+    method = "method" if "method" in columns else "NULL::VARCHAR"
+    platform = "nullif(platform, '')" if "platform" in columns else "NULL::VARCHAR"
     rules = [
-        "r.instance <> ''",
-        "r.customer <> ''",
-        f"day IS NOT NULL AND CASE WHEN length(r.observed_at) = 10 THEN regexp_full_match(r.observed_at, {_q(DATE_RE)}) "
-        f"ELSE regexp_full_match(r.observed_at, {_q(DATETIME_RE)}) END",
-        "v.k IS NOT NULL",
+        "instance <> ''",
+        "customer <> ''",
+        f"day IS NOT NULL AND CASE WHEN length(observed_at) = 10 THEN regexp_full_match(observed_at, {_q(DATE_RE)}) "
+        f"ELSE regexp_full_match(observed_at, {_q(DATETIME_RE)}) END",
     ]
     if "method" in columns:
-        rules.append("r.method IN (SELECT v FROM known_methods)")
+        rules.append("method IN (SELECT v FROM known_methods)")
     if "platform" in columns:
-        rules.append("(coalesce(r.platform, '') = '' OR r.platform IN (SELECT v FROM known_platforms))")
+        rules.append("(coalesce(platform, '') = '' OR platform IN (SELECT v FROM known_platforms))")
     ok = " AND ".join(f"coalesce({rule}, false)" for rule in rules)
     return f"""
-        CREATE TABLE checkins AS
-        SELECT r.instance, r.customer, day, v.k, v.patch, {method} AS method, {platform} AS platform, {ok} AS ok
-        FROM (SELECT *, TRY_CAST(substr(observed_at, 1, 10) AS DATE) AS day FROM raw) r LEFT JOIN versions v ON v.text = r.version
+        CREATE TABLE checkin_rows AS
+        SELECT instance, customer, day, version, {method} AS method, {platform} AS platform, {ok} AS ok
+        FROM (SELECT *, TRY_CAST(substr(observed_at, 1, 10) AS DATE) AS day FROM ({source}))
     """
 
 
@@ -201,22 +200,23 @@ def connect(known: Known) -> duckdb.DuckDBPyConnection:
 
 
 def _finish(con: duckdb.DuckDBPyConnection, source: str, columns: list[str], known: Known) -> int:
-    """Load `checkins` from `source` (a query of VARCHAR columns); the number of rows that break a rule (0: it is ready).
+    """Load the check-ins from `source` (a query of VARCHAR columns); the number of rows that break a rule (0: ready).
 
-    A fleet has few distinct versions, so each is checked and parsed once, in Python, with field_problems()'s own rule.
+    A fleet has few distinct versions, so each is checked and parsed once, in Python, with field_problems()'s own
+    rule, into the table `versions`; the view `checkins` joins the two.
     """
-    con.execute(f"CREATE TEMP TABLE raw AS {source}")
-    distinct = [text for (text,) in con.execute("SELECT DISTINCT version FROM raw WHERE version IS NOT NULL").fetchall()]
+    con.execute(_load_sql(source, columns))
+    distinct = [text for (text,) in con.execute("SELECT DISTINCT version FROM checkin_rows WHERE version IS NOT NULL").fetchall()]
     good = [[text, *parse_version(text)] for text in distinct if not any(True for _ in _version_problems(text, known))]
     con.execute("CREATE TEMP TABLE versions (text VARCHAR, k INTEGER, patch INTEGER)")
     if good:
         con.executemany("INSERT INTO versions VALUES (?, ?, ?)", good)
-    con.execute(_load_sql(columns))
-    con.execute("DROP TABLE raw")
-    row = con.execute("SELECT count(*) FILTER (WHERE NOT ok) FROM checkins").fetchone()
+    row = con.execute("SELECT count(*) FROM checkin_rows r LEFT JOIN versions v ON v.text = r.version WHERE NOT (r.ok AND v.k IS NOT NULL)").fetchone()
     bad = int(row[0]) if row else 0
-    if not bad:
-        con.execute("ALTER TABLE checkins DROP COLUMN ok")
+    con.execute(
+        "CREATE VIEW checkins AS SELECT r.instance, r.customer, r.day, v.k, v.patch, r.method, r.platform "
+        "FROM checkin_rows r JOIN versions v ON v.text = r.version"
+    )
     return bad
 
 
@@ -389,12 +389,11 @@ def from_rows(rows: Iterable[Mapping[str, str | None]], catalog: Catalog, column
     """An Inventory from rows already in memory (tests, the API): the same rules, no file."""
     known, columns = Known.of(catalog), list(columns)
     con = connect(known)
-    con.execute("CREATE TABLE rows (" + ", ".join(f"{c} VARCHAR" for c in columns) + ")")
+    con.execute("CREATE TABLE given_rows (" + ", ".join(f"{c} VARCHAR" for c in columns) + ")")
     materialized = [[row.get(c) or None for c in columns] for row in rows]
     if materialized:
-        con.executemany(f"INSERT INTO rows VALUES ({', '.join('?' for _ in columns)})", materialized)
-    bad = _finish(con, "SELECT * FROM rows", columns, known)
-    con.execute("DROP TABLE rows")
+        con.executemany(f"INSERT INTO given_rows VALUES ({', '.join('?' for _ in columns)})", materialized)
+    bad = _finish(con, "SELECT * FROM given_rows", columns, known)
     if bad:
         problems = [
             Problem("<rows>", n, key, message)

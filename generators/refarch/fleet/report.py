@@ -164,25 +164,32 @@ def _states(inv: Inventory, as_of: dt.date) -> list[Instance]:
 
 
 def _adoption_rows(inv: Inventory, window: Sequence[Release], active_days: int, methods: Sequence[str]) -> list[tuple[Any, ...]]:
-    """One row per instance: for each release R of the window, its state on day r if it checked in within
-    [r - active_days, r] (order key * 64 + the method's place in `methods`, 1-based, 0 for none), and the first day
-    it reported R or newer. One pass over the check-ins."""
+    """One row per instance with a check-in in some [r - active_days, r]: for each release R of the window, its state
+    on day r if it checked in within that span (order key * 64 + the method's place in `methods`, 1-based, 0 for
+    none), and the first day it reported R or newer."""
     if not window:
         return []
-    parts = []
-    for j, w in enumerate(window):
-        lo = w.released - dt.timedelta(days=active_days)
-        parts.append(f"max(CAST(o AS HUGEINT) * 64 + code) FILTER (WHERE day BETWEEN DATE '{lo}' AND DATE '{w.released}') AS s{j}")
-        parts.append(f"min(day) FILTER (WHERE k >= {w.key}) AS a{j}")
+    spans = [(w.released - dt.timedelta(days=active_days), w.released) for w in window]
+    states = [f"max(CAST(o AS HUGEINT) * 64 + code) FILTER (WHERE day BETWEEN DATE '{lo}' AND DATE '{r}') AS s{j}" for j, (lo, r) in enumerate(spans)]
+    firsts = [f"min(first) FILTER (WHERE k >= {w.key}) AS a{j}" for j, w in enumerate(window)]
+    anywhere = " OR ".join(f"day BETWEEN DATE '{lo}' AND DATE '{r}'" for lo, r in spans)
     codes = "[" + ", ".join("'" + m.replace("'", "''") + "'" for m in methods) + "]"
     last = max(w.released for w in window) + dt.timedelta(days=ADOPTION_DAYS)
+    columns = ", ".join(f"p.s{j}, a.a{j}" for j in range(len(window)))
     return inv.con.execute(
         f"""
-        SELECT {", ".join(parts)}
-        FROM (SELECT instance, day, k, {order_key()} AS o, coalesce(list_position({codes}, method), 0) AS code FROM checkins WHERE day <= ?)
-        GROUP BY instance
+        WITH population AS (
+            SELECT instance, {", ".join(states)}
+            FROM (SELECT instance, day, {order_key()} AS o, coalesce(list_position({codes}, method), 0) AS code FROM checkins WHERE {anywhere})
+            GROUP BY instance
+        ), first_seen AS (  -- the first day each instance reported each minor from the oldest R on
+            SELECT instance, k, min(day) AS first FROM checkins WHERE day <= ? AND k >= ? GROUP BY instance, k
+        ), adoption AS (
+            SELECT instance, {", ".join(firsts)} FROM first_seen GROUP BY instance
+        )
+        SELECT {columns} FROM population p LEFT JOIN adoption a ON a.instance = p.instance
         """,
-        [last],
+        [last, min(w.key for w in window)],
     ).fetchall()
 
 
