@@ -21,8 +21,10 @@ from click.testing import Result
 from refarch.checking import check
 from refarch.cli.fleet import read_requirements
 from refarch.fleet.revisions import load_support
+from refarch.lifecycle import level_at
 
 AS_OF = dt.date(2026, 12, 1)
+OPTION_LEVEL = "best-effort"
 VALID = Path(__file__).parent / "data" / "requirements" / "valid"
 
 
@@ -35,7 +37,7 @@ def _edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
 def make_after(root: Path) -> None:
     _edit(root / "catalog" / "releases.yaml", lambda d: d["releases"].append({"version": "9.0", "released": dt.date(2026, 11, 20), "latest_patch": "9.0.0"}))
     _edit(root / "catalog" / "methods" / "kustomize.yaml", lambda d: d["lifecycle"].update({"deprecated": "8.0", "deprecation_planned": False}))
-    _edit(root / "catalog" / "options" / "network-policy.yaml", lambda d: d["methods"].update({"kustomize": "best-effort"}))
+    _edit(root / "catalog" / "options" / "network-policy.yaml", lambda d: d["methods"].update({"kustomize": OPTION_LEVEL}))
     (root / "catalog" / "providers" / "digitalocean.yaml").unlink()
 
 
@@ -84,9 +86,14 @@ def test_levels_that_changed_and_at_which_versions(run: Callable[..., Result], f
     found = {(s["kind"], s["id"], s["what"]): s["changes"] for s in data["support"]}
     versions = [r.version for r in load_support(folders[1]).releases.releases]
     eight = versions.index("8.0")
-    assert found.pop(("method", "kustomize", "level")) == [{"versions": f"8.0 to {versions[-1]}", "from": "supported", "to": "deprecated"}]
-    assert versions[eight:] == ["8.0", "9.0"]
-    assert found.pop(("option", "network-policy", "methods.kustomize")) == [{"versions": "all", "from": "supported", "to": "best-effort"}]
+    before = load_support(folders[0])
+    kustomize = before.methods["kustomize"]
+    was = level_at(kustomize.lifecycle, kustomize.level, "8.0")
+    assert was != "deprecated" and versions[eight:] == ["8.0", "9.0"]
+    assert found.pop(("method", "kustomize", "level")) == [{"versions": "8.0 to 9.0", "from": was, "to": "deprecated"}]
+    offered = before.options["network-policy"].methods["kustomize"]
+    assert offered != OPTION_LEVEL
+    assert found.pop(("option", "network-policy", "methods.kustomize")) == [{"versions": "all", "from": offered, "to": OPTION_LEVEL}]
     assert found.pop(("provider", "digitalocean", "level")) == [{"versions": "all", "from": "best-effort", "to": "absent"}]
     assert found == {}, "nothing else changed"
 

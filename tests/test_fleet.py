@@ -416,7 +416,7 @@ def test_the_bulk_and_the_located_pass_agree_on_every_rule(column: str, value: s
         column: value,
     }
     known = Known.of(catalog)
-    con = connect(known)
+    con = connect()
     con.execute("CREATE TABLE given (" + ", ".join(f"{c} VARCHAR" for c in row) + ")")
     con.execute(f"INSERT INTO given VALUES ({', '.join('?' for _ in row)})", [v or None for v in row.values()])
     bad = _finish(con, "SELECT * FROM given", list(row), known)

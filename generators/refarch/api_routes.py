@@ -62,6 +62,7 @@ def register(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     _sizing_routes(api, catalog, offload)
     _check_routes(api, catalog, offload)
     _upgrade_routes(api, catalog, offload)
+    _config_routes(api, catalog, offload)
 
 
 # --- sizing ------------------------------------------------------------------------------
@@ -178,3 +179,36 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     ) -> dict[str, Any]:
         """The supported route between two deployment methods: the same JSON as `refarch migrate-plan --format json`."""
         return await offload(lambda: migrate_plan(catalog, from_method, to_method, version))
+
+
+# --- deployment files --------------------------------------------------------------------
+
+
+def _config_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
+    loaded: list[Any] = []
+
+    def deploy_data() -> Any:
+        if not loaded:  # on first use: the data is not needed to start the server
+            from .cli.common import default_root
+            from .deploy.data import load
+
+            loaded.append(load(catalog.root or default_root()))
+        return loaded[0]
+
+    from .models.deploy import ConfigFile
+
+    @api.get("/config/{architecture}", response_model=ConfigFile, tags=["deployment"])
+    async def config_route(
+        architecture: str,
+        version: str | None = Query(default=None, description='Product version, e.g. "7.5" (default: the architecture\'s own).'),
+        cloud: str | None = Query(default=None, description="Set the storage class for this cloud.", json_schema_extra={"enum": ["aws", "gcp", "azure"]}),
+    ) -> dict[str, Any]:
+        """The override file for a reference architecture: the same JSON as `refarch config generate ARCHITECTURE --format json`."""
+        from .api import NotFound
+        from .deploy.generate import for_architecture
+
+        if architecture not in catalog.architectures:
+            raise NotFound("architecture", architecture, list(catalog.architectures))
+        if cloud is not None and cloud not in ("aws", "gcp", "azure"):
+            raise InputError([Problem("<arguments>", None, "cloud", f"unknown cloud '{cloud}'; expected one of aws, azure, gcp")])
+        return await offload(lambda: for_architecture(catalog, deploy_data(), architecture, version, cloud))

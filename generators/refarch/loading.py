@@ -88,6 +88,8 @@ class Catalog:
     migrations: dict[str, m.Migration]
     exception_policy: m.ExceptionPolicy
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
+    root: Path | None = field(default=None, repr=False, compare=False)
+    """The folder it was loaded from (for data read on demand, such as catalog/deploy/)."""
 
 
 # --- pydantic errors -> problems ---------------------------------------------------------
@@ -267,7 +269,7 @@ def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
             values[kind.name] = dict(sorted(entities.items()))
     if any(kind.name not in values for kind in KINDS if not kind.many and kind.required):
         raise InputError(problems)  # without the single files, cross-file checks would only add noise
-    catalog = Catalog(**values, origins=origins)
+    catalog = Catalog(**values, origins=origins, root=root)
     problems += validate_catalog(catalog, today=today, unloaded=unloaded)
     if problems:
         raise InputError(problems)

@@ -576,11 +576,19 @@ def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
 # --- the whole site ------------------------------------------------------------------------
 
 
-def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = None, audience: str = "public") -> dict[str, str]:
-    """Relative path under site/generated/ -> file content (Markdown pages and downloads). No I/O."""
+def pages(
+    catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = None, audience: str = "public", deploy: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Relative path under site/generated/ -> file content (Markdown pages and downloads). No I/O.
+
+    With `deploy` (catalog/deploy/ data), every architecture page offers its override file as a download.
+    """
+    from .deploy.generate import for_architecture
+
     f = facts(catalog, as_of)
     if audience not in AUDIENCES:
         raise ValueError(f"audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
+    configs = {arch_id: for_architecture(catalog, deploy, arch_id) for arch_id in catalog.architectures} if deploy is not None else {}
     files = assets(catalog, schemas, f.version, audience)
     out = dict(files)
     # The footer's catalog version: build() reads it back, so a plain `mkdocs build` of these files needs no catalog.
@@ -595,11 +603,14 @@ def pages(catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = Non
         catalog.architectures.values(), key=lambda a: (f.level_order[f.method_now(catalog.methods[a.method])], a.method, catalog.sizes[a.size].rank)
     )
     for arch in ordered:
-        out[f"architectures/{arch.id}.md"] = page("architecture.md.j2", architecture_page(f, arch))
+        config = configs.get(arch.id)
+        if config is not None:
+            out[f"config/{arch.id}/{config['file_name']}"] = config["content"]
+        out[f"architectures/{arch.id}.md"] = page("architecture.md.j2", {**architecture_page(f, arch), "config": config})
     # The nav order of the architecture pages (mkdocs.yml cannot list them): best method first, then by size.
     out[NAV_ARCHITECTURES] = "".join(f"architectures/{arch.id}.md\n" for arch in ordered)
     out["services.md"] = page("services.md.j2", services_page(f))
-    out["sizing.md"] = page("sizing.md.j2", sizing_page(f))
+    out["sizing.md"] = page("sizing.md.j2", {**sizing_page(f), "configs": configs})
     out["choosing.md"] = page("choosing.md.j2", choosing_page(f))
     feeds = feed_files(catalog, as_of)
     out.update(feeds)
@@ -655,7 +666,11 @@ def generate(
     schemas = None
     if schema_dir is not None and schema_dir.is_dir():
         schemas = {path.name: path.read_text(encoding="utf-8") for path in sorted(schema_dir.glob("*.schema.json"))}
-    rendered = pages(catalog, as_of, schemas, audience)
+    from .deploy.data import load as load_deploy
+    from .deploy.data import present
+
+    with_deploy = catalog.root is not None and present(catalog.root)
+    rendered = pages(catalog, as_of, schemas, audience, load_deploy(catalog.root) if with_deploy and catalog.root is not None else None)
     from .vendor import site_files
 
     rendered.update({vendored.path: vendored.text for vendored in site_files()})

@@ -735,6 +735,11 @@
     var link = doc.querySelector('a[data-architecture="' + answer.architecture + '"]');
     if (answer.architecture && link) {
       parts.push(element(doc, "p", {}, ["Read: ", element(doc, "a", { id: "ra-architecture", href: link.getAttribute("href"), "data-architecture": answer.architecture }, [link.textContent])]));
+      var config = doc.querySelector('a[data-config="' + answer.architecture + '"]');
+      if (config) {
+        parts.push(element(doc, "p", {}, ["Deploy it: ", element(doc, "a", { id: "ra-config", href: config.getAttribute("href"), download: "" }, ["download its override file"]),
+          " and run the commands on the architecture page under \"Override file\"."]));
+      }
     } else {
       parts.push(element(doc, "p", { id: "ra-architecture-missing" }, ["There is no reference architecture for this size and method; see the notes below."]));
     }

@@ -29,10 +29,17 @@ def validate(as_of: str | None, catalog_root: Path | None) -> None:
     date = parse_date(as_of)
 
     def check_every_file() -> dict[str, str]:
+        from ..deploy.data import present as deploy_present
+        from ..deploy.data import problems as deploy_problems
+        from ..deploy.data import read as read_deploy
         from ..freshness import stale_message
         from ..loading import iter_entities, load_catalog
 
         catalog = load_catalog(root)  # never the catalog cache: validate reads every file
+        if deploy_present(root):  # catalog/deploy/ is read on demand; a test catalog may have none
+            found = deploy_problems(read_deploy(root), set(catalog.services), root)
+            if found:
+                raise InputError(found)
         count = sum(1 for _ in iter_entities(catalog))
         stale = stale_message(catalog, date)
         warning = str(catalog.origins[("releases", "")].problem(("verified",), f"warning: {stale}")) if stale else ""

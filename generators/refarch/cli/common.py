@@ -45,6 +45,8 @@ LAZY_COMMANDS = {
     "upgrade-plan": "upgrade",
     "migrate-plan": "upgrade",
     "catalog": "maintain",
+    "config": "deploy",
+    "inspect": "deploy",
 }
 
 

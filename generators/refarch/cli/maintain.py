@@ -55,7 +55,11 @@ def links_command(repo_specs: tuple[str, ...], fmt: str, catalog_root: Path | No
     texts = []
     for folder in ("catalog", "architectures"):
         for path in sorted((root / folder).rglob("*.yaml")):
-            texts.append((path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            if path.parent.name == "deploy" and path.name in ("helm.yaml", "docker-compose.yaml"):
+                # Written by chart-values: the defaults hold URLs that are values, not citations. Keep only the citing lines (same numbers).
+                text = "\n".join(line if line.lstrip().startswith(("source:", "- https://", "repository:")) else "" for line in text.splitlines())
+            texts.append((path.relative_to(root).as_posix(), text))
     if not texts:
         usage_error("--catalog", f"{root} holds no catalog/ or architectures/ YAML files (give the folder that holds them)")
     links = find_links(texts)
@@ -119,3 +123,6 @@ def releases_command(first: tuple[str, ...], more: tuple[str, ...], write: bool,
         return
     if report.differences:
         sys.exit(EXIT_FAILED)
+
+
+from . import chart_values as _chart_values  # noqa: E402, F401  (registers refarch catalog chart-values)

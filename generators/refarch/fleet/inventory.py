@@ -158,7 +158,7 @@ def _q(text: str) -> str:
 
 def _load_sql(source: str, columns: Iterable[str]) -> str:
     """CREATE TABLE checkin_rows from `source` (a query of VARCHAR columns, NULL when empty), in the same pass as the
-    read, with `ok`: whether the row keeps every rule of field_problems() but the version's (see _finish)."""
+    read, with `ok`: whether the row keeps the rules of field_problems() that need no catalog (the rest: _finish)."""
     columns = set(columns)
     method = "method" if "method" in columns else "NULL::VARCHAR"
     platform = "nullif(platform, '')" if "platform" in columns else "NULL::VARCHAR"
@@ -168,10 +168,6 @@ def _load_sql(source: str, columns: Iterable[str]) -> str:
         f"day IS NOT NULL AND CASE WHEN length(observed_at) = 10 THEN regexp_full_match(observed_at, {_q(DATE_RE)}) "
         f"ELSE regexp_full_match(observed_at, {_q(DATETIME_RE)}) END",
     ]
-    if "method" in columns:
-        rules.append("method IN (SELECT v FROM known_methods)")
-    if "platform" in columns:
-        rules.append("(coalesce(platform, '') = '' OR platform IN (SELECT v FROM known_platforms))")
     ok = " AND ".join(f"coalesce({rule}, false)" for rule in rules)
     return f"""
         CREATE TABLE checkin_rows AS
@@ -187,31 +183,42 @@ def parse_version(text: str) -> tuple[int, int | None]:
     return int(match.group(1)) * KEY_SCALE + int(match.group(2)), int(match.group(4)) if match.group(4) is not None else None
 
 
-def connect(known: Known) -> duckdb.DuckDBPyConnection:
+def connect() -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = false")  # no figure depends on the order of the rows
+    return con
+
+
+def _add_known(con: duckdb.DuckDBPyConnection, known: Known) -> None:
     for name, values in (("known_methods", known.methods), ("known_platforms", known.platforms)):
         con.execute(f"CREATE TABLE {name} (v VARCHAR)")
         if values:
             con.executemany(f"INSERT INTO {name} VALUES (?)", [[v] for v in values])
-    return con
 
 
-def _finish(con: duckdb.DuckDBPyConnection, source: str, columns: list[str], known: Known) -> int:
+def _finish(con: duckdb.DuckDBPyConnection, source: str, columns: list[str], known: Known | Callable[[], Known]) -> int:
     """Load the check-ins from `source` (a query of VARCHAR columns); the number of rows that break a rule (0: ready).
 
-    A fleet has few distinct versions, so each is checked and parsed once, in Python, with field_problems()'s own
-    rule, into the table `versions`; the view `checkins` joins the two.
+    The read needs no catalog, so `known` may be a function that waits for it (the CLI loads the catalog while
+    DuckDB reads). A fleet has few distinct versions, so each is checked and parsed once, in Python, with
+    field_problems()'s own rule, into the table `versions`; the view `checkins` joins the two.
     """
     con.execute(_load_sql(source, columns))
+    known = known if isinstance(known, Known) else known()
+    _add_known(con, known)
     distinct = [text for (text,) in con.execute("SELECT DISTINCT version FROM checkin_rows WHERE version IS NOT NULL").fetchall()]
     good = [[text, *parse_version(text)] for text in distinct if not any(True for _ in _version_problems(text, known))]
     con.execute("CREATE TEMP TABLE versions (text VARCHAR, k INTEGER, patch INTEGER)")
     if good:
         con.executemany("INSERT INTO versions VALUES (?, ?, ?)", good)
-    row = con.execute("SELECT count(*) FROM checkin_rows r LEFT JOIN versions v ON v.text = r.version WHERE NOT (r.ok AND v.k IS NOT NULL)").fetchone()
+    rules = ["r.ok", "v.k IS NOT NULL"]
+    if "method" in columns:
+        rules.append("coalesce(r.method IN (SELECT v FROM known_methods), false)")
+    if "platform" in columns:
+        rules.append("coalesce(coalesce(r.platform, '') = '' OR r.platform IN (SELECT v FROM known_platforms), false)")
+    row = con.execute(f"SELECT count(*) FROM checkin_rows r LEFT JOIN versions v ON v.text = r.version WHERE NOT ({' AND '.join(rules)})").fetchone()
     bad = int(row[0]) if row else 0
     con.execute(
         "CREATE VIEW checkins AS SELECT r.instance, r.customer, r.day, v.k, v.patch, r.method, r.platform "
@@ -223,19 +230,28 @@ def _finish(con: duckdb.DuckDBPyConnection, source: str, columns: list[str], kno
 # --- reading files -----------------------------------------------------------------------------
 
 
-def read_inventory(path: Path, catalog: Catalog, label: str | None = None) -> Inventory:
-    """Read a CSV or JSON Lines inventory (by content: a first line starting with `{` is JSON Lines); InputError if any row is bad."""
+def read_inventory(path: Path, catalog: Catalog | Callable[[], Catalog], label: str | None = None) -> Inventory:
+    """Read a CSV or JSON Lines inventory (by content: a first line starting with `{` is JSON Lines); InputError if any row is bad.
+
+    `catalog` may be a function that returns it: it is called only once the file has been read.
+    """
     import duckdb
 
     label = label or str(path)
-    known = Known.of(catalog)
+    resolved: list[Known] = []
+
+    def known() -> Known:
+        if not resolved:
+            resolved.append(Known.of(catalog() if callable(catalog) else catalog))
+        return resolved[0]
+
     try:
         with path.open("rb") as handle:
             head = handle.readline()
     except OSError as error:
         raise InputError([Problem(label, None, "", f"cannot read the inventory: {error.strerror or error}")]) from None
     jsonl = head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{") or path.suffix in (".jsonl", ".ndjson")
-    con = connect(known)
+    con = connect()
     if jsonl:
         columns = ["instance", "customer", "observed_at", "version"]
         try:
@@ -244,7 +260,7 @@ def read_inventory(path: Path, catalog: Catalog, label: str | None = None) -> In
             columns += [c for c, has in zip(("method", "platform"), found or (False, False), strict=True) if has]
             bad = _finish(con, _jsonl_source(columns), columns, known)
         except duckdb.Error as error:
-            raise _located(path, label, known, jsonl, str(error)) from None
+            raise _located(path, label, known(), jsonl, str(error)) from None
     else:
         columns = _header(head, label)
         spec = "{" + ", ".join(f"{_q(c)}: 'VARCHAR'" for c in columns) + "}"
@@ -255,9 +271,9 @@ def read_inventory(path: Path, catalog: Catalog, label: str | None = None) -> In
             )
             bad = _finish(con, source, columns, known)
         except duckdb.Error as error:
-            raise _located(path, label, known, jsonl, str(error)) from None
+            raise _located(path, label, known(), jsonl, str(error)) from None
     if bad:
-        raise _located(path, label, known, jsonl, f"{bad} rows break a rule")
+        raise _located(path, label, known(), jsonl, f"{bad} rows break a rule")
     return Inventory(con, label, "method" in columns, "platform" in columns)
 
 
@@ -388,7 +404,7 @@ def _jsonl_problems(lines: list[tuple[int, str]], known: Known) -> Iterator[tupl
 def from_rows(rows: Iterable[Mapping[str, str | None]], catalog: Catalog, columns: Iterable[str] = REQUIRED) -> Inventory:
     """An Inventory from rows already in memory (tests, the API): the same rules, no file."""
     known, columns = Known.of(catalog), list(columns)
-    con = connect(known)
+    con = connect()
     con.execute("CREATE TABLE given_rows (" + ", ".join(f"{c} VARCHAR" for c in columns) + ")")
     materialized = [[row.get(c) or None for c in columns] for row in rows]
     if materialized:

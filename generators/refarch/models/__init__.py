@@ -18,6 +18,7 @@ __all__ += ["ExceptionPolicy", "ExceptionRecord", "ExceptionRequest", "Requireme
 def extra_schemas() -> dict[str, type]:
     """Schemas for documents refarch reads besides catalog files; other model modules add theirs here."""
     from .answers import MatrixAnswer, MigratePlan, UpgradePlan
+    from .deploy import ChartValues, ComposeFiles, ConfigFile, DeployKeys
     from .report import CheckRun, Triage
     from .sizing import SizingAnswer
 
@@ -32,4 +33,8 @@ def extra_schemas() -> dict[str, type]:
         "exception-triage": Triage,
         "sizing-inputs": SizingInputs,
         "sizing-answer": SizingAnswer,
+        "chart-values": ChartValues,
+        "compose-files": ComposeFiles,
+        "deploy-keys": DeployKeys,
+        "config-file": ConfigFile,
     }

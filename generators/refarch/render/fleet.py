@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from .charts import share_bars, share_lines, stacked_shares
-from .text import markdown_table, table
+from .text import markdown_table, table, wrap_line
 
 BUCKETS = (("latest", 0, 0), ("1 behind", 1, 1), ("2-3 behind", 2, 3), ("4-6 behind", 4, 6), ("7+ behind", 7, 10**9))
 
@@ -83,7 +83,7 @@ def fleet_json(data: dict[str, Any]) -> str:
 
 
 def fleet_table(data: dict[str, Any]) -> str:
-    out = _headline(data)
+    out = [wrap_line(line) for line in _headline(data)]
     if data["adoption"]:
         out += ["", "Adoption within 30 days, newest release first:", table(ADOPTION_HEADERS, _adoption_rows(data["adoption"]))]
     if data["out_of_support"]["by_version"]:
@@ -252,12 +252,12 @@ def _diff_title(data: dict[str, Any]) -> str:
 
 
 def diff_table(data: dict[str, Any]) -> str:
-    out = [_diff_title(data)]
+    out = [wrap_line(_diff_title(data))]
     if not data["changed"]:
         return out[0] + "\nNothing changed."
     for title, headers, rows in _diff_sections(data):
         if rows:
-            out += ["", f"{title}:", table(headers, rows)]
+            out += ["", f"{title}:", table(headers, rows, prose_last=title.startswith("Requirements"))]
     return "\n".join(out)
 
 
