@@ -13,6 +13,7 @@ import pytest
 import yaml
 from click.testing import Result
 
+from derived import HELM_BEST_EFFORT, HELM_NOT_OFFERED
 from refarch.checking import check, exception_state
 from refarch.cli import exception as exception_cli
 from refarch.exceptions import grant, new_request, triage
@@ -31,9 +32,9 @@ REQUIREMENTS: dict[str, Any] = {
     "version": "7.7",
     "deployment": {"method": "helm", "platform": "eks", "platform_version": "1.29", "architecture": "amd64"},
     "services": {"postgres": {"provider": "aws-rds", "version": "16"}},
-    "options": ["private-registry", "ssh-git"],  # ssh-git: Helm does not offer it (exception possible)
+    "options": ["private-registry", HELM_NOT_OFFERED],  # Helm does not offer it (exception possible)
 }
-WAIVER = {"rule_id": "option.support", "path": "options[1]", "requested": "ssh-git"}
+WAIVER = {"rule_id": "option.support", "path": "options[1]", "requested": HELM_NOT_OFFERED}
 COMPLETE = {
     "deal_value_usd": 300000,
     "professional_services": "yes",
@@ -132,7 +133,7 @@ def test_expiry_in_checks_on_both_sides_of_the_boundary(catalog: Catalog, as_of:
 
 
 def test_a_record_that_matches_nothing_is_stale(catalog: Catalog) -> None:
-    other = record(covers=[{"rule_id": "option.support", "path": "options[1]", "requested": "tls"}])
+    other = record(covers=[{"rule_id": "option.support", "path": "options[1]", "requested": HELM_BEST_EFFORT}])
     report = check(catalog, requirements(), TODAY, [other])
     assert _finding(report)["outcome"] == "fail"
     assert [(n["kind"], n["severity"]) for n in report["notices"]] == [("stale", "info")]
@@ -311,7 +312,7 @@ def test_triage_rechecks_against_the_current_catalog(catalog: Catalog) -> None:
     fixed = request.model_copy(update={"requirements": requirements(options=["private-registry"])})
     result = triage(catalog, fixed, TODAY)
     assert result["recommendation"] == "decline" and "not-needed" in [r["code"] for r in result["reasons"]]
-    assert result["resolved"] == ["option.support at options[1] = ssh-git"] and result["new"] == []
+    assert result["resolved"] == [f"option.support at options[1] = {HELM_NOT_OFFERED}"] and result["new"] == []
 
 
 def test_triage_caps_the_duration(catalog: Catalog) -> None:
@@ -344,7 +345,7 @@ def test_triage_of_an_incomplete_request_exits_1(run: Run, requirements_file: Pa
 
 
 def test_triage_locates_unknown_ids_inside_the_request(run: Run, filled_request: Path) -> None:
-    text = filled_request.read_text(encoding="utf-8").replace("- ssh-git", "- netwrk-policy")
+    text = filled_request.read_text(encoding="utf-8").replace(f"- {HELM_NOT_OFFERED}", "- netwrk-policy")
     filled_request.write_text(text, encoding="utf-8")
     result = run("exception", "triage", str(filled_request))
     line = text.splitlines().index("  - netwrk-policy") + 1
