@@ -338,7 +338,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
         as_of: IsoDate | None = Query(default=None),
     ) -> dict[str, Any]:
         """The support matrix for a product version: the same JSON as `refarch matrix --format json`."""
-        chosen = version or catalog.releases.releases[-1].version
+        chosen = catalog.releases.releases[-1].version if version is None else version  # an empty version is an error, as in the CLI
 
         def work() -> dict[str, Any]:
             require_version(catalog, chosen)
