@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -182,12 +182,21 @@ class _TooLong(_TooBig):
 
 def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
     """Parse one YAML (or JSON) document; raise InputError with every problem found."""
+    data, walker = parse_with(text, file, _Walker)
+    return data, walker.lines
+
+
+_W = TypeVar("_W", bound="_Walker")
+
+
+def parse_with(text: str | bytes, file: str, walker_class: type[_W], encoding: str = "utf-8") -> tuple[Any, _W]:
+    """parse() with another walker (a customer file's reader resolves merge keys); the data and the walker that built it."""
     size = len(text.encode() if isinstance(text, str) else text)
     if size > MAX_BYTES:
         raise InputError([Problem(file, None, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes (1 MiB): split it or remove unused content")])
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode(encoding)
         except UnicodeDecodeError as error:
             raise InputError([Problem(file, None, "", f"file is not UTF-8 text ({error.reason} at byte {error.start})")]) from None
     loader = _Loader(text)
@@ -195,7 +204,7 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         node = loader.get_single_node()
         if node is None:
             raise InputError([Problem(file, 1, "", "file is empty; expected a YAML mapping")])
-        walker = _Walker(loader, file)
+        walker = walker_class(loader, file)
         walker.lines[()] = node.start_mark.line + 1
         data = walker.walk(node, ())
     except yaml.MarkedYAMLError as error:
@@ -236,4 +245,4 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         loader.dispose()
     if walker.problems:
         raise InputError(walker.problems)
-    return data, walker.lines
+    return data, walker

@@ -11,8 +11,7 @@ from typing import Any
 
 import yaml
 
-from ..problems import InputError, Problem
-from ..yamlfile import MAX_BYTES, MAX_DEPTH, MAX_NODES, LineMap, Path_, _Loader, _TooBig, _TooDeep, _TooLong, _Walker
+from ..yamlfile import MAX_DEPTH, LineMap, Path_, _TooBig, _TooDeep, _Walker, parse_with
 
 MERGE = "tag:yaml.org,2002:merge"
 COMPOSE_TAGS = ("!reset", "!override")
@@ -84,38 +83,7 @@ def parse_customer(text: str | bytes, file: str) -> tuple[Any, LineMap]:
 def parse_customer_tagged(text: str | bytes, file: str) -> tuple[Any, LineMap, dict[Path_, str]]:
     """One YAML or JSON document as its own tools read it (anchors, merge keys, Compose's !reset and !override allowed),
     with the paths that carried a Compose tag; InputError with every problem."""
-    size = len(text.encode() if isinstance(text, str) else text)
-    if size > MAX_BYTES:
-        raise InputError([Problem(file, None, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes (1 MiB)")])
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise InputError([Problem(file, None, "", f"file is not UTF-8 text ({error.reason} at byte {error.start})")]) from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise InputError([Problem(file, 1, "", "file is empty; expected a YAML or JSON document")])
-        walker = _CustomerWalker(loader, file)
-        walker.lines[()] = node.start_mark.line + 1
-        data = walker.walk(node, ())
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        what = " ".join(str(part) for part in (error.context, error.problem) if part)
-        raise InputError([Problem(file, mark.line + 1 if mark else None, "", f"not valid YAML: {what}")]) from None
-    except yaml.YAMLError as error:
-        raise InputError([Problem(file, None, "", f"not valid YAML: {error}")]) from None
-    except _TooLong as error:
-        raise InputError([Problem(file, error.line, "", f"expands to more than {MAX_BYTES:,} characters of text through anchors and aliases; refusing to load it")]) from None
-    except _TooDeep as error:
-        raise InputError([Problem(file, error.line, "", f"nested more than {MAX_DEPTH} levels deep (an alias that refers to itself?)")]) from None
-    except _TooBig as error:
-        raise InputError([Problem(file, error.line, "", f"expands to more than {MAX_NODES:,} values through anchors and aliases; refusing to load it")]) from None
-    finally:
-        loader.dispose()
-    if walker.problems:
-        raise InputError(walker.problems)
+    data, walker = parse_with(text, file, _CustomerWalker, encoding="utf-8-sig")  # editors on Windows write a BOM
     return data, walker.lines, walker.tags
 
 
