@@ -118,3 +118,18 @@ def test_other_tags_are_still_refused() -> None:
         parse_customer("a: !!python/object:os.system x\n", "f.yaml")
     assert "f.yaml:1" in str(caught.value.problems[0])
     assert yaml.safe_load("a: 1") == {"a": 1}
+
+
+def test_a_control_character_in_a_customer_file_names_its_line() -> None:
+    from refarch.problems import InputError
+
+    with pytest.raises(InputError) as caught:
+        parse_customer('a: 1\nb: "x\x01"\n', "f.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        'f.yaml:2: not valid YAML: unacceptable character #x0001 (control characters are not allowed); write it escaped in a double-quoted string, like "\\x1f"'
+    ]
+
+
+def test_a_byte_order_mark_is_read_as_the_customer_s_editor_wrote_it() -> None:
+    data, _ = parse_customer("\ufeffa: 1\n".encode(), "f.yaml")
+    assert data == {"a": 1}
