@@ -10,6 +10,7 @@ import pytest
 from click.testing import Result
 from fastapi.testclient import TestClient
 
+from derived import HELM_NOT_OFFERED
 from refarch.api import ENTITY_KINDS, MAX_BODY, create_app
 from refarch.loading import Catalog
 
@@ -174,8 +175,10 @@ def test_check_stores_nothing(client: TestClient, repo_root: Path) -> None:
 def test_triage_matches_the_cli(client: TestClient, run: Callable[..., Result], tmp_path: Path) -> None:
     from refarch.yamlfile import parse
 
-    deviating = tmp_path / "requirements.yaml"  # Helm does not offer ssh-git: one deviation to request an exception for
-    deviating.write_text((REQUIREMENTS / "valid" / "acme.yaml").read_text(encoding="utf-8").replace("options: [", "options: [ssh-git, "), encoding="utf-8")
+    deviating = tmp_path / "requirements.yaml"  # Helm does not offer HELM_NOT_OFFERED: one deviation to request an exception for
+    deviating.write_text(
+        (REQUIREMENTS / "valid" / "acme.yaml").read_text(encoding="utf-8").replace("options: [", f"options: [{HELM_NOT_OFFERED}, "), encoding="utf-8"
+    )
     request_file = tmp_path / "request.yaml"
     assert run("exception", "new", str(deviating), "-o", str(request_file), "--as-of", "2026-11-27").exit_code == 0
     cli = _cli_json(run, "exception", "triage", str(request_file), "--as-of", "2026-11-27", "--format", "json")
@@ -200,7 +203,11 @@ def test_upgrade_plan_matches_the_cli(client: TestClient, run: Callable[..., Res
 
 @pytest.mark.parametrize(
     ("params", "loc"),
-    [({"from": "7.5", "to": "5.9", "method": "helm"}, "to"), ({"from": "9.9", "to": "9.10", "method": "helm"}, "from"), ({"from": "5.9", "to": "7.5", "method": "helms"}, "method")],
+    [
+        ({"from": "7.5", "to": "5.9", "method": "helm"}, "to"),
+        ({"from": "9.9", "to": "9.10", "method": "helm"}, "from"),
+        ({"from": "5.9", "to": "7.5", "method": "helms"}, "method"),
+    ],
 )
 def test_upgrade_plan_bad_input_is_422(client: TestClient, params: dict[str, str], loc: str) -> None:
     response = client.get("/api/v1/upgrade-plan", params=params)

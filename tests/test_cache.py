@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from derived import HELM_NOT_OFFERED
+
 VALID = Path(__file__).parent / "data" / "requirements" / "valid"
 
 
@@ -29,17 +31,25 @@ COMMANDS = [
     ("upgrade-plan", ["upgrade-plan", "--from", "5.9", "--to", "6.5", "--method", "helm", "--strategy", "least-downtime", "--postgres", "external-16"]),
     ("check", ["check", str(VALID / "acme.yaml"), str(VALID / "initech.yaml"), "--as-of", "2026-11-27"]),
 ]
-FORMATS = {"matrix": ["table", "json", "markdown"], "upgrade-plan": ["table", "json", "markdown"], "check": ["table", "json", "markdown", "junit", "github", "sarif"]}
+FORMATS = {
+    "matrix": ["table", "json", "markdown"],
+    "upgrade-plan": ["table", "json", "markdown"],
+    "check": ["table", "json", "markdown", "junit", "github", "sarif"],
+}
 
 
 @pytest.mark.parametrize(("name", "args"), COMMANDS, ids=lambda v: v if isinstance(v, str) else " ".join(v[1:4]))
-def test_an_answer_from_the_cache_is_byte_identical(run: Callable[..., Result], cache: Path, monkeypatch: pytest.MonkeyPatch, name: str, args: list[str]) -> None:
+def test_an_answer_from_the_cache_is_byte_identical(
+    run: Callable[..., Result], cache: Path, monkeypatch: pytest.MonkeyPatch, name: str, args: list[str]
+) -> None:
     for fmt in FORMATS[name]:
         monkeypatch.setenv("REFARCH_NO_CACHE", "1")
         fresh = run(*args, "--format", fmt)
         monkeypatch.delenv("REFARCH_NO_CACHE")
         first, second = run(*args, "--format", fmt), run(*args, "--format", fmt)
-        assert (first.stdout, first.stderr, first.exit_code) == (fresh.stdout, fresh.stderr, fresh.exit_code) == (second.stdout, second.stderr, second.exit_code), fmt
+        assert (
+            (first.stdout, first.stderr, first.exit_code) == (fresh.stdout, fresh.stderr, fresh.exit_code) == (second.stdout, second.stderr, second.exit_code)
+        ), fmt
     assert len(_answers(cache, name)) == 1  # one answer, whatever the format
 
 
@@ -57,11 +67,12 @@ def test_a_changed_requirements_file_is_checked_again(run: Callable[..., Result]
     document = tmp_path / "acme.yaml"
     document.write_text((VALID / "acme.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert run("check", str(document), "--as-of", "2026-11-27").exit_code == 0
-    document.write_text(document.read_text(encoding="utf-8").replace("options: [", "options: [ssh-git, "), encoding="utf-8")
-    assert run("check", str(document), "--as-of", "2026-11-27").exit_code == 1  # Helm does not offer ssh-git
-    document.write_text(document.read_text(encoding="utf-8").replace("options: [", "options: [ssh-gti, "), encoding="utf-8")
+    document.write_text(document.read_text(encoding="utf-8").replace("options: [", f"options: [{HELM_NOT_OFFERED}, "), encoding="utf-8")
+    assert run("check", str(document), "--as-of", "2026-11-27").exit_code == 1  # Helm does not offer it
+    typo = HELM_NOT_OFFERED[:-2] + HELM_NOT_OFFERED[-1] + HELM_NOT_OFFERED[-2]
+    document.write_text(document.read_text(encoding="utf-8").replace("options: [", f"options: [{typo}, "), encoding="utf-8")
     result = run("check", str(document), "--as-of", "2026-11-27")
-    assert result.exit_code == 2 and "did you mean 'ssh-git'?" in result.stderr
+    assert result.exit_code == 2 and f"did you mean '{HELM_NOT_OFFERED}'?" in result.stderr
     assert len(_answers(cache, "check")) == 2  # problems are never kept
 
 

@@ -74,6 +74,8 @@ def generated_inputs(model: dict[str, Any], count: int, seed: int = 5) -> list[d
             raw["syntactic_code_intel"] = rng.random() < 0.5
         if rng.random() < 0.3:
             raw["concurrent_users"] = rng.choice([50, 100, 101, 1000, 4000, 4001, 9000])
+            if "users" in raw:  # concurrent users are some of the users
+                raw["concurrent_users"] = min(raw["concurrent_users"], raw["users"])
         method = rng.choice(methods)
         if method is not None:
             raw["method"] = method

@@ -161,7 +161,10 @@ def test_cli_exits_0_when_every_link_holds(run: Run, bare: Path, tmp_path: Path)
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("acme/widgets={dir}", "<arguments>: --repo: '{dir}' is not a git repository (give a bare or normal git directory, e.g. --repo acme/widgets=/path/to/clone)"),
+        (
+            "acme/widgets={dir}",
+            "<arguments>: --repo: '{dir}' is not a git repository (give a bare or normal git directory, e.g. --repo acme/widgets=/path/to/clone)",
+        ),
         ("acme/widgets", "<arguments>: --repo: expected NAME=DIR, where NAME is owner/name or name (got 'acme/widgets'), e.g. --repo owner/docs=/path/to/docs"),
         ("a/b/c={dir}", "<arguments>: --repo: expected NAME=DIR, where NAME is owner/name or name (got 'a/b/c={dir}'), e.g. --repo owner/docs=/path/to/docs"),
     ],

@@ -86,6 +86,12 @@ def test_files_that_say_too_little_exit_2_and_unknown_files_are_listed(tmp_path:
     result = inspect("kubectl-version.json")
     assert result.exit_code == 2
     assert "none of the files says how the product is deployed" in result.output and "Traceback" not in result.output
+    no_version = inspect("helm-override.yaml")
+    assert no_version.exit_code == 2 and "none of the files gives the product version" in no_version.output
+    given = json.loads(inspect("helm-override.yaml", extra=("--version", "7.6", "--format", "json")).output)
+    assert given["requirements"]["version"] == "7.6" and given["origins"]["version"] == "--version"
+    listed = json.loads(inspect("helm-list.json", "helm-override.yaml", extra=("--version", "7.6", "--format", "json")).output)
+    assert listed["requirements"]["version"] == "7.5" and any("--version says" in note for note in listed["notes"])
     other = tmp_path / "notes.yaml"
     other.write_text("hello: world\n")
     found = json.loads(CliRunner().invoke(main, ["inspect", *(str(DATA / n) for n in HELM), str(other), "--format", "json"]).output)

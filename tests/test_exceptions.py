@@ -13,6 +13,7 @@ import pytest
 import yaml
 from click.testing import Result
 
+from derived import HELM_BEST_EFFORT, HELM_NOT_OFFERED
 from refarch.checking import check, exception_state
 from refarch.cli import exception as exception_cli
 from refarch.exceptions import grant, new_request, triage
@@ -31,9 +32,9 @@ REQUIREMENTS: dict[str, Any] = {
     "version": "7.7",
     "deployment": {"method": "helm", "platform": "eks", "platform_version": "1.29", "architecture": "amd64"},
     "services": {"postgres": {"provider": "aws-rds", "version": "16"}},
-    "options": ["private-registry", "ssh-git"],  # ssh-git: Helm does not offer it (exception possible)
+    "options": ["private-registry", HELM_NOT_OFFERED],  # Helm does not offer it (exception possible)
 }
-WAIVER = {"rule_id": "option.support", "path": "options[1]", "requested": "ssh-git"}
+WAIVER = {"rule_id": "option.support", "path": "options[1]", "requested": HELM_NOT_OFFERED}
 COMPLETE = {
     "deal_value_usd": 300000,
     "professional_services": "yes",
@@ -132,7 +133,7 @@ def test_expiry_in_checks_on_both_sides_of_the_boundary(catalog: Catalog, as_of:
 
 
 def test_a_record_that_matches_nothing_is_stale(catalog: Catalog) -> None:
-    other = record(covers=[{"rule_id": "option.support", "path": "options[1]", "requested": "tls"}])
+    other = record(covers=[{"rule_id": "option.support", "path": "options[1]", "requested": HELM_BEST_EFFORT}])
     report = check(catalog, requirements(), TODAY, [other])
     assert _finding(report)["outcome"] == "fail"
     assert [(n["kind"], n["severity"]) for n in report["notices"]] == [("stale", "info")]
@@ -206,11 +207,11 @@ def test_a_broken_record_exits_2_with_file_and_line(run: Run, requirements_file:
     assert f"{path}:{line}: aproved_by: unknown key 'aproved_by'; did you mean 'approved_by'?" in result.stderr
 
 
-def test_a_record_whose_id_differs_from_its_file_name_is_refused(records_dir: Path) -> None:
+def test_a_record_whose_id_differs_from_its_file_name_is_refused(records_dir: Path, catalog: Catalog) -> None:
     path = next(records_dir.glob("*.yaml"))
     path.rename(records_dir / "renamed.yaml")
     with pytest.raises(InputError, match="does not match the file name"):
-        read_records(records_dir)
+        read_records(records_dir, catalog.exception_policy)
 
 
 def test_a_missing_records_folder_exits_2(run: Run, requirements_file: Path, tmp_path: Path) -> None:
@@ -240,8 +241,15 @@ def test_exception_new_writes_yaml_and_markdown_and_never_overwrites(run: Run, r
     markdown = out.with_suffix(".md").read_text(encoding="utf-8")
     assert markdown.startswith("## Exception request: Acme Corp") and "`option.support`" in markdown
     again = run("exception", "new", str(requirements_file), "-o", str(out))
-    assert again.exit_code == 2 and "never overwritten" in again.stderr
+    assert again.exit_code == 2
+    assert again.stderr.splitlines() == [
+        f"{out.with_suffix('.md')}: file exists; pass --force to replace it, or pick another name",
+        f"{out}: file exists; pass --force to replace it, or pick another name",
+        "2 problems found",
+    ]
     assert out.read_text(encoding="utf-8") == text
+    forced = run("exception", "new", str(requirements_file), "-o", str(out), "--as-of", "2026-11-27", "--ticket", "SUP-8", "--force")
+    assert forced.exit_code == 0 and "SUP-8" in out.read_text(encoding="utf-8")
 
 
 def test_exception_new_for_supported_requirements_writes_nothing(run: Run, tmp_path: Path) -> None:
@@ -304,7 +312,7 @@ def test_triage_rechecks_against_the_current_catalog(catalog: Catalog) -> None:
     fixed = request.model_copy(update={"requirements": requirements(options=["private-registry"])})
     result = triage(catalog, fixed, TODAY)
     assert result["recommendation"] == "decline" and "not-needed" in [r["code"] for r in result["reasons"]]
-    assert result["resolved"] == ["option.support at options[1] = ssh-git"] and result["new"] == []
+    assert result["resolved"] == [f"option.support at options[1] = {HELM_NOT_OFFERED}"] and result["new"] == []
 
 
 def test_triage_caps_the_duration(catalog: Catalog) -> None:
@@ -337,7 +345,7 @@ def test_triage_of_an_incomplete_request_exits_1(run: Run, requirements_file: Pa
 
 
 def test_triage_locates_unknown_ids_inside_the_request(run: Run, filled_request: Path) -> None:
-    text = filled_request.read_text(encoding="utf-8").replace("- ssh-git", "- netwrk-policy")
+    text = filled_request.read_text(encoding="utf-8").replace(f"- {HELM_NOT_OFFERED}", "- netwrk-policy")
     filled_request.write_text(text, encoding="utf-8")
     result = run("exception", "triage", str(filled_request))
     line = text.splitlines().index("  - netwrk-policy") + 1
@@ -377,7 +385,9 @@ def test_grant_covers_only_what_an_exception_may_lift(catalog: Catalog) -> None:
     assert [w.rule_id for w in granted.covers] == ["option.support"]
 
 
-def test_grant_cli_writes_a_record_once(run: Run, filled_request: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path) -> None:
+def test_grant_cli_writes_a_record_once(
+    run: Run, filled_request: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path, catalog: Catalog
+) -> None:
     monkeypatch.setattr(exception_cli, "utc_today", lambda: TODAY)
     folder = tmp_path / "records"
     args = ("exception", "grant", str(filled_request), "--expires", "2027-01-01", "--approved-by", "Dana Delivery", "--dir", str(folder))
@@ -386,7 +396,7 @@ def test_grant_cli_writes_a_record_once(run: Run, filled_request: Path, tmp_path
     [path] = folder.glob("*.yaml")
     text = path.read_text(encoding="utf-8")
     jsonschema.validate(yaml.safe_load(text), json.loads((repo_root / "catalog/schema/exception-record.schema.json").read_text(encoding="utf-8")))
-    [loaded] = read_records(folder)
+    [loaded] = read_records(folder, catalog.exception_policy)
     assert loaded.rule_ids == ["option.support"] and loaded.approved_by == "Dana Delivery" and loaded.created == TODAY
     again = run(*args)
     assert again.exit_code == 2 and "already exists" in again.stderr

@@ -70,7 +70,15 @@ def test_at_or_after(version: str, point: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("version", "level"),
-    [("4.4", "unavailable"), ("4.5", "supported"), ("6.11", "supported"), ("6.12", "deprecated"), ("6.13", "deprecated"), ("7.0", "removed"), ("7.6", "removed")],
+    [
+        ("4.4", "unavailable"),
+        ("4.5", "supported"),
+        ("6.11", "supported"),
+        ("6.12", "deprecated"),
+        ("6.13", "deprecated"),
+        ("7.0", "removed"),
+        ("7.6", "removed"),
+    ],
 )
 def test_level_at_follows_the_lifecycle(version: str, level: str) -> None:
     lifecycle = Lifecycle(introduced="4.5", deprecated="6.12", removed="7.0")

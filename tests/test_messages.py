@@ -243,3 +243,8 @@ def test_disagreements_keep_their_parts_apart(site_pages: dict[str, str]) -> Non
     page = site_pages["architectures/helm-l.md"]
     assert " We use: " not in page.replace("**We use:**", "")
     assert "        - **We use:** " in page and "        - **Other view:** " in page
+
+
+def test_the_platforms_table_says_how_openshift_versions_are_judged(site_pages: dict[str, str]) -> None:
+    row = next(line for line in site_pages["deployment-options.md"].splitlines() if "platform-openshift" in line and line.startswith("|"))
+    assert "its releases count as the Kubernetes they ship: 4.6 ships 1.19, 4.14 ships 1.27, 4.15 ships 1.28" in row

@@ -470,7 +470,11 @@ def test_generating_in_a_child_process_writes_the_same_pages(tmp_path: Path, rep
 def test_the_engine_names_no_product(repo_root: Path, catalog: Catalog) -> None:
     """Every product fact lives in the catalog: the code, templates and calculator never name the product."""
     names = {catalog.product.name.lower(), catalog.product.id.lower()}
-    engine = [*(repo_root / "generators" / "refarch").rglob("*.py"), *(repo_root / "generators" / "refarch").rglob("*.j2"), *(repo_root / "site" / "javascripts").glob("*.js")]
+    engine = [
+        *(repo_root / "generators" / "refarch").rglob("*.py"),
+        *(repo_root / "generators" / "refarch").rglob("*.j2"),
+        *(repo_root / "site" / "javascripts").glob("*.js"),
+    ]
     assert engine
     for path in engine:
         text = path.read_text(encoding="utf-8").lower()

@@ -34,7 +34,14 @@ def test_a_piped_check_keeps_one_line_per_finding() -> None:
 
 def test_a_long_cell_wraps_within_its_column() -> None:
     text = table(["id", "what it means"], [["a", "one two three four five six seven eight nine ten"], ["b", "short"]], width=24)
-    assert text.splitlines() == ["id  what it means", "--  --------------------", "a   one two three four", "    five six seven eight", "    nine ten", "b   short"]
+    assert text.splitlines() == [
+        "id  what it means",
+        "--  --------------------",
+        "a   one two three four",
+        "    five six seven eight",
+        "    nine ten",
+        "b   short",
+    ]
 
 
 def test_sentences_go_below_their_row_when_the_table_does_not_fit() -> None:

@@ -187,8 +187,9 @@ def test_the_removal_of_a_method_is_a_clear_error_naming_where_to_go(catalog: Ca
 
 def test_methods_without_mvu_take_one_minor_at_a_time_to_the_latest_patch(catalog: Catalog) -> None:
     minors, latest = _minors(catalog), _latest(catalog)
-    plan = upgrade_plan(catalog, "3.40", "6.12", "single-container")
-    assert not catalog.methods["single-container"].mvu
+    # a self-hosted method the catalog says has no multi-version upgrades, running from 3.40 to 6.12
+    method = next(m.id for m in catalog.methods.values() if m.self_hosted and not m.mvu and exists_at(m.lifecycle, "3.40") and exists_at(m.lifecycle, "6.12"))
+    plan = upgrade_plan(catalog, "3.40", "6.12", method)
     assert {s["type"] for s in plan["steps"]} == {"standard"}
     assert [s["to_minor"] for s in plan["steps"]] == minors[minors.index("3.41") : minors.index("6.12") + 1]
     assert all(s["to"] == latest[s["to_minor"]] for s in plan["steps"])
@@ -260,7 +261,14 @@ def test_the_plan_json_has_the_promised_shape(catalog: Catalog) -> None:
 # --- bad input ------------------------------------------------------------------------------
 
 ERROR_CASES = [
-    ("7.5", "5.2", "helm", None, "fewest-steps", "to: version 5.2 is before 7.5: refarch plans upgrades only, not downgrades; the target must be later than the starting version"),
+    (
+        "7.5",
+        "5.2",
+        "helm",
+        None,
+        "fewest-steps",
+        "to: version 5.2 is before 7.5: refarch plans upgrades only, not downgrades; the target must be later than the starting version",
+    ),
     (
         "7.5",
         "7.5",
@@ -278,7 +286,14 @@ ERROR_CASES = [
         "from: unknown product version '5.12': there is no 5.12 release; the catalog covers 3.0 to 8.0; did you mean '5.2'?",
     ),
     ("2.13", "7.6", "helm", None, "fewest-steps", "from: version 2.13 is older than the catalog, which starts at 3.0; the catalog covers 3.0 to 8.0"),
-    ("3.10", "7.6", "helm", None, "fewest-steps", "from: method helm (Kubernetes with Helm) starts at 3.39, so an instance on 3.10 does not run it yet; plan with the method it runs now"),
+    (
+        "3.10",
+        "7.6",
+        "helm",
+        None,
+        "fewest-steps",
+        "from: method helm (Kubernetes with Helm) starts at 3.39, so an instance on 3.10 does not run it yet; plan with the method it runs now",
+    ),
     # versions newer than the catalog knows: tests/test_freshness.py, against a fixture catalog
     ("seven", "7.6", "helm", None, "fewest-steps", 'from: expected a version like "5.9" or "5.9.45" (got \'seven\')'),
     ("7.0", "7.6", "helm", None, "fastest", "strategy: unknown strategy 'fastest'; expected fewest-steps or least-downtime"),

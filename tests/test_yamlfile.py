@@ -29,9 +29,7 @@ def test_duplicate_keys_name_both_lines() -> None:
 
 
 def test_billion_laughs_fails_fast() -> None:
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
-    )
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
     started = time.monotonic()
     found = messages(bomb)
     assert time.monotonic() - started < 1.0
@@ -66,7 +64,9 @@ def test_no_python_objects() -> None:
     assert messages("a: !!python/object/apply:os.system ['true']\n") == [
         "f.yaml:1: a: tag tag:yaml.org,2002:python/object/apply:os.system is not allowed; only plain YAML values are read"
     ]
-    assert "not valid YAML" in messages("a: !!python/name:os.system ''\n")[0]
+    assert messages("a: !!python/name:os.system ''\n") == [
+        "f.yaml:1: a: tag tag:yaml.org,2002:python/name:os.system is not allowed; only plain YAML values are read"
+    ]
 
 
 def test_not_utf8() -> None:

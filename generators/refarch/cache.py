@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .problems import InputError
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -23,11 +25,21 @@ def cache_dir() -> Path:
 
 
 def catalog_key(root: Path) -> str:
+    """Raises InputError for a catalog file it cannot read (a FIFO, a device, too big), never blocking on one, and
+    OSError for a folder it cannot list: a catalog read only in part has no key, so nothing cached stands for it."""
+    from .fsutil import read_input
+
+    def refuse(error: OSError) -> None:
+        raise error
+
     digest = hashlib.blake2b(digest_size=16)
     for folder in ("catalog", "architectures"):
-        for path in sorted((root / folder).rglob("*.yaml")):
+        found = []
+        for here, _, names in os.walk(root / folder, onerror=refuse):  # rglob() would skip a folder it may not list
+            found += [Path(here) / name for name in names if name.endswith(".yaml")]
+        for path in sorted(found):
             digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+            digest.update(read_input(path))
     for path in sorted(_PACKAGE.rglob("*.py")):
         stat = path.stat()
         digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -52,7 +64,7 @@ def load_cached(root: Path) -> Any:
         path = None
     catalog = load_catalog(root)
     if path is not None:
-        with contextlib.suppress(OSError):  # an unwritable cache only costs speed
+        with contextlib.suppress(OSError, InputError):  # an unwritable cache only costs speed (the writer says InputError)
             write_atomic_bytes(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
     return catalog
 
@@ -76,10 +88,9 @@ def load_derived(root: Path, name: str, build: Callable[[Any], Any]) -> Any:
     if path is not None:
         from .fsutil import write_atomic_bytes
 
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, InputError):
             write_atomic_bytes(path, text.encode("utf-8"))
     return json.loads(text)
-
 
 
 def answer_path(root: Path, name: str, inputs: Sequence[str | bytes] | None) -> Path | None:
@@ -117,7 +128,7 @@ def remember(path: Path | None, answer: Any) -> Any:
     if path is not None:
         from .fsutil import write_atomic_bytes
 
-        with contextlib.suppress(OSError):  # an unwritable cache only costs speed
+        with contextlib.suppress(OSError, InputError):  # an unwritable cache only costs speed (the writer says InputError)
             write_atomic_bytes(path, text.encode("utf-8"))
     return json.loads(text)
 

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .checking import SCHEMA_VERSION, check
-from .models.requirements import Answers, Deviation, ExceptionRecord, ExceptionRequest, Requirements, Waiver
+from .models.requirements import Answers, Deviation, ExceptionPolicy, ExceptionRecord, ExceptionRequest, Requirements, Waiver
 from .problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -176,6 +176,22 @@ def triage(catalog: Catalog, request: ExceptionRequest, as_of: dt.date, file: st
         "max_duration_days": policy.max_expiry_days,
         "report": report,
     }
+
+
+def record_problems(policy: ExceptionPolicy, record: ExceptionRecord, file: str, lines: LineMap) -> list[Problem]:
+    """What makes a granted record one the policy would not have granted: checked on every read, since a record is a file anyone can edit."""
+    latest = record.created + dt.timedelta(days=policy.max_expiry_days)
+    if record.expires > latest:
+        return [
+            Problem(
+                file,
+                lines.line_for(("expires",)),
+                "expires",
+                f"{record.expires} is more than {policy.max_expiry_days} days after the grant ({record.created}); the policy allows at most {latest} "
+                "(catalog/exception-policy.yaml max_expiry_days): the record was edited after it was granted, so it is not honoured; grant a new one",
+            )
+        ]
+    return []
 
 
 def _slug(text: str) -> str:

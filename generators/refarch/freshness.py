@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .memo import per_catalog
 from .models import Release, minor_of, version_key
 from .models.common import VERSION_PATTERN
-from .problems import did_you_mean
+from .numbers import too_many_digits
+from .problems import clip_repr, did_you_mean
 
 if TYPE_CHECKING:
     from .loading import Catalog
@@ -154,8 +155,8 @@ def version_problem(catalog: Catalog, version: str) -> str | None:
     releases = catalog.releases.releases
     first, last = releases[0], releases[-1]
     scope = f"the catalog covers {first.version} to {last.version}"
-    if not VERSION_PATTERN.match(version) or "." not in version:
-        return f'expected a product version like "{last.version}" or "{last.latest_patch}" (got {version!r})'
+    if not VERSION_PATTERN.match(version) or "." not in version:  # bounded digits (refarch.numbers): nothing below compares a huge number
+        return too_many_digits(version) or f'expected a product version like "{last.version}" or "{last.latest_patch}" (got {clip_repr(version)})'
     if is_newer(catalog, version):
         return newer_than_catalog(catalog, version)
     minor, key = minor_of(version), version_key(version)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
+import os
 import types
 import typing
 from collections.abc import Iterable
@@ -14,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import models as m
+from .fsutil import list_folder, read_input
 from .problems import MAX_PROBLEMS, InputError, Problem, clip, clip_repr, did_you_mean, one_of
 from .yamlfile import LineMap, dotted, parse
 
@@ -209,11 +212,7 @@ def validate_document(data: Any, model: type[M], file: str, lines: LineMap) -> M
 
 def read_document(path: Path, model: type[M], label: str) -> tuple[M, LineMap]:
     """Read, parse and validate one file; label is the path shown in messages."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError([Problem(label, None, "", f"cannot read file: {error.strerror}")]) from None
-    data, lines = parse(raw, label)
+    data, lines = parse(read_input(path, label), label)
     return validate_document(data, model, label, lines), lines
 
 
@@ -221,10 +220,16 @@ def read_document(path: Path, model: type[M], label: str) -> tuple[M, LineMap]:
 
 
 def _files(root: Path, kind: FileKind[Any]) -> list[Path]:
-    if kind.many:
-        folder, glob = kind.pattern.rsplit("/", 1)
-        return sorted((root / folder).glob(glob))
-    return [root / kind.pattern]
+    """The files of one kind. A folder that is missing or cannot be listed is an InputError: a catalog
+    refarch could not read is never "valid" (glob() would silently find nothing in it)."""
+    if not kind.many:
+        return [root / kind.pattern]
+    folder, glob = kind.pattern.rsplit("/", 1)
+    if not os.path.lexists(root / folder):
+        raise InputError(
+            [Problem(f"{folder}/", None, "", f"missing folder: the catalog needs {kind.pattern} (one file per {kind.name.rstrip('s').replace('_', ' ')})")]
+        )
+    return [path for path in list_folder(root / folder, f"{folder}/") if fnmatch.fnmatchcase(path.name, glob)]
 
 
 def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
@@ -241,11 +246,18 @@ def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
     values: dict[str, Any] = {}
     origins: dict[tuple[str, str], Origin] = {}
     unloaded: set[str] = set()
+    unlisted = False
     for kind in KINDS:
         entities: dict[str, Any] = {}
-        for path in _files(root, kind):
+        try:
+            paths = _files(root, kind)
+        except InputError as error:
+            problems.extend(error.problems)
+            unlisted = True
+            continue
+        for path in paths:
             label = path.relative_to(root).as_posix()
-            if not path.exists():
+            if not os.path.lexists(path):  # exists() is False for a symlink loop, which is no "missing file"
                 if kind.required:
                     problems.append(Problem(label, None, "", f"missing file: the catalog needs {kind.pattern}"))
                 continue
@@ -257,7 +269,14 @@ def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
                 continue
             if kind.many:
                 if entity.id != path.stem:
-                    problems.append(Problem(label, lines.line_for(("id",)), "id", f"id '{entity.id}' does not match the file name; rename the file to {entity.id}.yaml or set id: {path.stem}"))
+                    problems.append(
+                        Problem(
+                            label,
+                            lines.line_for(("id",)),
+                            "id",
+                            f"id '{entity.id}' does not match the file name; rename the file to {entity.id}.yaml or set id: {path.stem}",
+                        )
+                    )
                     unloaded.add(path.stem)
                     continue
                 entities[entity.id] = entity
@@ -267,7 +286,7 @@ def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
                 origins[(kind.name, "")] = Origin(label, lines)
         if kind.many:
             values[kind.name] = dict(sorted(entities.items()))
-    if any(kind.name not in values for kind in KINDS if not kind.many and kind.required):
+    if unlisted or any(kind.name not in values for kind in KINDS if not kind.many and kind.required):
         raise InputError(problems)  # without the single files, cross-file checks would only add noise
     catalog = Catalog(**values, origins=origins, root=root)
     problems += validate_catalog(catalog, today=today, unloaded=unloaded)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what str.splitlines() splits on
+_BREAK_NAMES = {"\n": "\\n", "\r": "\\r"}
 MAX_PROBLEMS = 50  # problems shown in one report or API answer; the rest are counted
 MAX_SHOWN = 60  # characters of an input value quoted back in a message
 MAX_KEY = 200  # characters of a key path
@@ -47,8 +49,10 @@ class Problem:
             object.__setattr__(self, "message", clip(self.message, MAX_MESSAGE))
 
     def __str__(self) -> str:
+        """One line, always: a line break inside a value (a key, a file name) is shown as \\n, so each problem is one line to grep."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return _LINE_BREAKS.sub(lambda m: _BREAK_NAMES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
 
 
 _DIGITS = re.compile(r"(\d+)")

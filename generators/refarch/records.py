@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .fsutil import write_atomic
+from .fsutil import list_folder, write_atomic
 from .loading import read_document
-from .models import ExceptionRecord
+from .models import ExceptionPolicy, ExceptionRecord
 from .problems import InputError, Problem
 from .render.exceptions import record_yaml
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def read_records(folder: Path) -> list[ExceptionRecord]:
-    """Every record in `folder` (not recursive), validated; raises InputError listing every problem."""
+def read_records(folder: Path, policy: ExceptionPolicy) -> list[ExceptionRecord]:
+    """Every record in `folder` (not recursive), validated, and re-checked against the policy; raises InputError listing every problem."""
+    from .exceptions import record_problems
+
     if not folder.is_dir():
         raise InputError(
             [
@@ -29,14 +31,17 @@ def read_records(folder: Path) -> list[ExceptionRecord]:
     records: list[ExceptionRecord] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".")):
+    for path in (p for p in list_folder(folder) if p.suffix in SUFFIXES and not p.name.startswith(".")):
         label = str(path)
         try:
             record, lines = read_document(path, ExceptionRecord, label)
         except InputError as error:
             problems.extend(error.problems)
             continue
-        if record.id != path.stem:
+        policy_problems = record_problems(policy, record, label, lines)
+        if policy_problems:
+            problems.extend(policy_problems)
+        elif record.id != path.stem:
             problems.append(
                 Problem(label, lines.line_for(("id",)), "id", f"id '{record.id}' does not match the file name; rename the file to {record.id}.yaml")
             )

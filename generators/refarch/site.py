@@ -700,7 +700,8 @@ def _load_config(root: Path, out: Path) -> MkDocsConfig:
     """mkdocs.yml as mkdocs reads it (this imports the theme and the Markdown extensions); needs no generated page."""
     from mkdocs.config import load_config
 
-    return load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out), strict=True)
+    # absolute: mkdocs reads a relative site_dir against mkdocs.yml's folder, so --root x would build into x/x/build/site
+    return load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out.absolute()), strict=True)
 
 
 def _finish_config(config: MkDocsConfig, root: Path, built: dt.date | None) -> MkDocsConfig:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .memo import per_catalog
+from .numbers import MAX_NUMBER, concurrent_users_problem, number_problem, parse_number
 from .problems import MAX_PROBLEMS, InputError, Problem, clip, clip_repr, did_you_mean, one_of
 
 if TYPE_CHECKING:
@@ -244,13 +245,14 @@ def _show(value: Any) -> str:
     return _fmt(value) if isinstance(value, (int, float)) else str(value)
 
 
-def _expected(spec: dict[str, Any]) -> str:
+def _expected(spec: dict[str, Any], too_large: bool = False) -> str:
     kind = "a whole number" if spec["type"] == "integer" else "a number"
+    top = f" and at most {MAX_NUMBER:,} (10^15)" if too_large else ""
     if "minimum" in spec:
-        return f"{kind} of at least {_fmt(spec['minimum'])}"
+        return f"{kind} of at least {_fmt(spec['minimum'])}{top}"
     if "exclusive_minimum" in spec:
-        return f"{kind} above {_fmt(spec['exclusive_minimum'])}"
-    return kind
+        return f"{kind} above {_fmt(spec['exclusive_minimum'])}{top}"
+    return kind + top
 
 
 def _parse(value: Any, spec: dict[str, Any], parse_strings: bool) -> tuple[Any, str | None]:
@@ -265,16 +267,15 @@ def _parse(value: Any, spec: dict[str, Any], parse_strings: bool) -> tuple[Any, 
     if kind == "string":
         return (value, None) if isinstance(value, str) and value.strip() else (None, "a name")
     if parse_strings and isinstance(value, str):
-        text = value.strip().replace("_", "")
-        try:
-            value = int(text) if kind == "integer" else float(text)
-        except ValueError:
+        number = parse_number(value, integer=kind == "integer")
+        if number is None:
             return None, _expected(spec)
+        value = number
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, _expected(spec)
+    if number_problem(value):  # NaN, infinity, or past 10^15: nothing to compute with
+        return None, _expected(spec, too_large=value == value)
     if kind == "integer" and not isinstance(value, int):
-        return None, _expected(spec)
-    if not math.isfinite(value):
         return None, _expected(spec)
     return _number(value), None
 
@@ -331,6 +332,9 @@ def read_inputs(
             f"the largest repository ({_fmt(largest)} GB) is larger than the total size of all repositories ({_fmt(total)} GB, {total_key}); "
             "the largest repository is part of the total, so raise the total or lower the largest",
         )
+    concurrent, users = values.get("concurrent_users"), values.get("users")
+    if concurrent is not None and users is not None and concurrent > users:
+        problem("concurrent_users", concurrent_users_problem(concurrent, users, keys.get("users", "users")))
     if problems:
         raise InputError(problems)
     return values
@@ -572,7 +576,9 @@ def _tier_index(limits: tuple[float | None, ...], value: float) -> int:
     return -1
 
 
-def _tier(prepared: _Prepared, sizes: list[dict[str, Any]], values: Mapping[str, Any], defaulted: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+def _tier(
+    prepared: _Prepared, sizes: list[dict[str, Any]], values: Mapping[str, Any], defaulted: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
     """The size each input needs on its own, the largest of them, and the inputs beyond what the model covers."""
     drivers = []
     past_every_size = []

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
+from . import numbers
 from .freshness import currency, version_problem
 from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
 from .memo import per_catalog
 from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, minor_of, version_key
-from .problems import InputError, Problem, did_you_mean
+from .problems import InputError, Problem, clip_repr, did_you_mean
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,8 +30,7 @@ SCHEMA_VERSION = 1
 STRATEGIES = ("fewest-steps", "least-downtime")
 DEFAULT_STRATEGY = "fewest-steps"
 
-_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
-_POSTGRES = re.compile(r"^(bundled|external)(?:-(\d+(?:\.\d+)?))?$")
+_POSTGRES = re.compile(r"^(bundled|external)(?:-(\d{1,6}(?:\.\d{1,6})?))?$")  # bounded like every version (refarch.numbers)
 
 
 def _problem(key: str, message: str) -> InputError:
@@ -130,8 +130,11 @@ def _version_arg(catalog: Catalog, prep: _Prepared, value: str, key: str) -> tup
     value = str(value).strip().removeprefix("v")
     if key == "to" and value.lower() == LATEST:
         value = prep.minors[-1]
-    if not _VERSION.match(value):
-        raise _problem(key, f'expected a version like "5.9" or "5.9.45" (got {value!r})')
+    written = numbers.version_problem(value, '"5.9" or "5.9.45"') or (
+        None if "." in value else f'expected a version like "5.9" or "5.9.45" (got {clip_repr(value)})'
+    )
+    if written:  # bounded digits, X.Y at least: before anything compares it
+        raise _problem(key, written)
     problem = version_problem(catalog, value)
     if problem:
         raise _problem(key, problem)
@@ -150,7 +153,7 @@ def parse_postgres(catalog: Catalog, value: str | None, version: str, method: Me
     text = value.strip()
     match = _POSTGRES.match(text)
     if not match or not match.group(2) and match.group(1) == "external":
-        raise _problem("postgres", f"expected bundled, bundled-MAJOR (like bundled-12) or external-VERSION (like external-16) (got {text!r})")
+        raise _problem("postgres", f"expected bundled, bundled-MAJOR (like bundled-12) or external-VERSION (like external-16) (got {clip_repr(text)})")
     kind, major = match.group(1), match.group(2) or ""
     major = major.split(".")[0]
     if kind == "bundled":
@@ -473,7 +476,9 @@ def upgrade_plan(
         lambda: _strategy_arg(strategy),
     )
     if end < start:
-        raise _problem("to", f"version {to_given} is before {from_label}: refarch plans upgrades only, not downgrades; the target must be later than the starting version")
+        raise _problem(
+            "to", f"version {to_given} is before {from_label}: refarch plans upgrades only, not downgrades; the target must be later than the starting version"
+        )
     from_is_latest = from_label.count(".") < 2 or from_label == prep.patch[start]
     if end == start and from_is_latest:
         raise _problem(

@@ -7,16 +7,21 @@ aliases may be used, but a document that expands past MAX_NODES values fails at 
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 import yaml
 
+from .fsutil import MAX_BYTES
 from .jsonfile import dumps_json as dumps_json  # where it lived before; the CLI imports it from jsonfile
-from .problems import InputError, Problem
+from .numbers import number_problem
+from .problems import InputError, Problem, clip_repr
 
-MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+
+__all__ = ["MAX_BYTES", "LineMap", "RawFloat", "dotted", "dumps_json", "parse"]
 
 Path_ = tuple[str | int, ...]
 
@@ -52,11 +57,19 @@ class LineMap(dict[Path_, int]):
         return None
 
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+
+
 def dotted(path: Path_) -> str:
-    """('services', 3, 'replicas') -> 'services[3].replicas'."""
+    """('services', 3, 'replicas') -> 'services[3].replicas'; a key that is not a plain name is quoted: deployment['a b\\n']."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        elif isinstance(part, str) and _PLAIN_KEY.match(part) and len(part) <= 60:
+            out += f".{part}" if out else part
+        else:
+            out += f"[{clip_repr(part)}]"
     return out
 
 
@@ -82,10 +95,7 @@ class _Walker:
             self.characters -= len(node.value)
             if self.characters < 0:
                 raise _TooLong(node.start_mark.line + 1)
-            value = self.loader.construct_object(node, deep=True)
-            if isinstance(value, float):
-                return RawFloat(value, node.value)  # keep "7.10" so messages can quote what was written
-            return value
+            return self.scalar(node, path)
         if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
             self.fail(node.start_mark.line + 1, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
             return None
@@ -115,6 +125,46 @@ class _Walker:
                 result[key] = self.walk(value_node, (*path, key), depth + 1)
             return result
         raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+    def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        """The value of a scalar; a value its tag cannot hold (2026-02-30, !!int x, 10^5000) is a located problem, never an exception."""
+        line = node.start_mark.line + 1
+        what = _SCALARS.get(node.tag)
+        if what is None:
+            self.fail(line, path, f"tag {node.tag} is not allowed; only plain YAML values are read")
+            return None
+        if node.tag == _INT and len(node.value.lstrip("+-").replace("_", "").lstrip("0")) > _MAX_INT_DIGITS:  # before int() meets 4,300 digits
+            self.fail(line, path, f"{number_problem(math.inf)} (got {clip_repr(node.value)})")
+            return None
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except Exception as error:  # PyYAML's constructors raise ValueError, KeyError or AttributeError on values their tag cannot hold
+            reason = f" ({error})" if node.tag == _TIMESTAMP and isinstance(error, ValueError) else ""
+            implicit = not node.style and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag  # only on this error path: resolving is slow
+            fix = "quote it to keep it as text" if implicit else f"remove the tag !!{node.tag.rsplit(':', 1)[-1]} or give a valid value"
+            self.fail(line, path, f"{clip_repr(node.value)} is not {what}{reason}; {fix}")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            problem = number_problem(value)
+            if problem:
+                self.fail(line, path, problem)
+                return None
+        if isinstance(value, float):
+            return RawFloat(value, node.value)  # keep "7.10" so messages can quote what was written
+        return value
+
+
+_INT, _FLOAT, _TIMESTAMP = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"
+_SCALARS = {
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:bool": "true or false",
+    _INT: "a whole number",
+    _FLOAT: "a number",
+    "tag:yaml.org,2002:str": "text",
+    _TIMESTAMP: "a date (YYYY-MM-DD) or a timestamp",
+}
+"""The scalar tags a document may use, and what each must hold (in messages). Others (!!binary, !!python/...) are refused."""
+_MAX_INT_DIGITS = 40  # far past 10^15, far below the 4,300 digits int() refuses
 
 
 class _TooBig(Exception):
@@ -153,8 +203,18 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         line = mark.line + 1 if mark else None
         what = " ".join(str(part) for part in (error.context, error.problem) if part)
         raise InputError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow; it gives a position, not a line
+        line = text.count("\n", 0, error.position) + 1
+        char = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
+        raise InputError(
+            [
+                Problem(
+                    file, line, "", f'not valid YAML: unacceptable character {char} ({error.reason}); write it escaped in a double-quoted string, like "\\x1f"'
+                )
+            ]
+        ) from None
     except yaml.YAMLError as error:
-        raise InputError([Problem(file, None, "", f"not valid YAML: {error}")]) from None
+        raise InputError([Problem(file, None, "", f"not valid YAML: {' '.join(str(error).split())}")]) from None
     except _TooLong as error:
         raise InputError(
             [Problem(file, error.line, "", f"expands to more than {MAX_BYTES:,} characters of text through anchors and aliases; refusing to load it (write the values out)")]
@@ -163,7 +223,14 @@ def parse(text: str | bytes, file: str) -> tuple[Any, LineMap]:
         raise InputError([Problem(file, error.line, "", f"nested more than {MAX_DEPTH} levels deep (an alias that refers to itself?)")]) from None
     except _TooBig as error:
         raise InputError(
-            [Problem(file, error.line, "", f"expands to more than {MAX_NODES:,} values through anchors and aliases; refusing to load it (billion-laughs protection)")]
+            [
+                Problem(
+                    file,
+                    error.line,
+                    "",
+                    f"expands to more than {MAX_NODES:,} values through anchors and aliases; refusing to load it (billion-laughs protection)",
+                )
+            ]
         ) from None
     finally:
         loader.dispose()

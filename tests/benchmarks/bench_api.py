@@ -84,7 +84,17 @@ def bench() -> list[Result]:
     errors = int(check["errors"]) + int(health["errors"])  # type: ignore[call-overload]
     print(f"   check:  {json.dumps(check)}\n   health: {json.dumps(health)}\n   rss: {rss_before} kB -> {rss_after} kB ({growth:+.1%})")
     return [
-        Result("POST /api/v1/check requests/s", "/s", float(check["rps"]), int(check["requests"]), "GET /api/v1/health", float(health["rps"]), ratio, ">= 0.5 x health", ratio >= 0.5),  # type: ignore[arg-type]
+        Result(
+            "POST /api/v1/check requests/s",
+            "/s",
+            float(check["rps"]),
+            int(check["requests"]),
+            "GET /api/v1/health",
+            float(health["rps"]),
+            ratio,
+            ">= 0.5 x health",
+            ratio >= 0.5,
+        ),  # type: ignore[arg-type]
         Result("POST /api/v1/check p50 latency", "ms", float(check["p50_ms"]), int(check["requests"]), goal="(reported)"),  # type: ignore[arg-type]
         Result("POST /api/v1/check p99 latency", "ms", float(check["p99_ms"]), int(check["requests"]), goal="(reported)"),  # type: ignore[arg-type]
         Result("GET /api/v1/health p50 latency", "ms", float(health["p50_ms"]), int(health["requests"]), goal="(reported)"),  # type: ignore[arg-type]

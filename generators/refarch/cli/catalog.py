@@ -73,9 +73,9 @@ def matrix(version: str | None, method_id: str | None, as_of: str | None, fmt: s
         from ..matrix import support_matrix
 
         catalog = load(catalog_root)
-        return support_matrix(catalog, version or catalog.releases.releases[-1].version, date, method_id)
+        return support_matrix(catalog, version if version is not None else catalog.releases.releases[-1].version, date, method_id)
 
-    data = load_answer(catalog_root or default_root(), "matrix", [version or "", method_id or "", date.isoformat()], answer)
+    data = load_answer(catalog_root or default_root(), "matrix", ["<latest>" if version is None else version, method_id or "", date.isoformat()], answer)
     emit_as(fmt, data, matrix_table, matrix_markdown)
 
 

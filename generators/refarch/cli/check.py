@@ -12,19 +12,20 @@ from typing import Any, NoReturn
 import click
 
 from ..problems import InputError, Problem
-from .common import catalog_option, default_root, emit, format_option, load, main, parse_date
+from .common import catalog_option, default_root, emit, format_option, load, main, parse_date, say
 
 CHECK_FORMATS = ("table", "json", "markdown", "junit", "github", "sarif")
 
 
 def read_input(name: str, model: Any) -> tuple[Any, Any, str]:
     """Read and validate one YAML or JSON document from a path, or from stdin for '-': (model, line map, label)."""
+    from ..fsutil import read_stream
     from ..loading import read_document, validate_document
     from ..yamlfile import parse
 
     if name == "-":
         label = "<stdin>"
-        data, lines = parse(sys.stdin.buffer.read(), label)
+        data, lines = parse(read_stream(getattr(sys.stdin, "buffer", None), label), label)  # sys.stdin is None when stdin is closed
         return validate_document(data, model, label, lines), lines, label
     document, lines = read_document(Path(name), model, name)
     return document, lines, name
@@ -64,7 +65,7 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     records = []
     if exceptions_dir is not None:
         try:
-            records = read_records(exceptions_dir)
+            records = read_records(exceptions_dir, catalog.exception_policy)
         except InputError as error:
             problems.extend(error.problems)
     from .progress import Counter
@@ -108,7 +109,7 @@ def _replay_progress(files: int, documents: int) -> None:
 def _finish(result: dict[str, Any], fmt: str, text: str) -> NoReturn:
     emit(text)
     if fmt in ("json", "sarif"):
-        click.echo(result["summary"], err=True)  # stdout stays one JSON document
+        say(result["summary"])  # stdout stays one JSON document
     sys.exit(result["exit_code"])
 
 

@@ -66,6 +66,20 @@ class Group(click.Group):
             return super().invoke(ctx)
         except InputError as error:
             fail(error)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:  # click's own parsing errors, in the same form as every other problem
+            fail(usage_problem(error))
+
+
+def usage_problem(error: click.UsageError) -> InputError:
+    """A click usage error (bad flag value, missing option, unknown command) as '<arguments>: --flag: message (see --help)'."""
+    param = getattr(error, "param", None)
+    key = (param.opts[0] if param.opts else param.name or "") if param is not None else ""
+    plain = isinstance(error, click.BadParameter) and not isinstance(error, click.MissingParameter) and key
+    message = error.message if plain else error.format_message()
+    command = error.ctx.command_path if error.ctx else "refarch"
+    return InputError([Problem("<arguments>", None, key, f"{message.rstrip('.')} (see `{command} --help`)")])
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -79,10 +93,10 @@ def main() -> None:
 
 
 def fail(error: InputError) -> NoReturn:
-    """Print every problem and a count to stderr (each fitted to the terminal), then exit 2. Nothing goes to stdout."""
+    """Print every problem and a count to stderr (each fitted to the terminal, control characters made visible), then exit 2. Nothing goes to stdout."""
     from ..render.text import wrap_line
 
-    click.echo("\n".join(wrap_line(line) for line in error.report().splitlines()), err=True)
+    say("\n".join(wrap_line(line) for line in error.report().splitlines()))
     sys.exit(EXIT_INPUT)
 
 
@@ -137,4 +151,14 @@ def emit_as(fmt: str, data: Any, table: Callable[[Any], str], markdown: Callable
 
 
 def emit(text: str) -> None:
-    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+    """Print a result to stdout: the one way out for results, so no control or bidi character reaches the terminal raw."""
+    from ..render.text import visible
+
+    click.echo(visible(text if text.endswith("\n") else text + "\n"), nl=False)
+
+
+def say(text: str) -> None:
+    """Print a message to stderr, made visible like emit()."""
+    from ..render.text import visible
+
+    click.echo(visible(text), err=True)

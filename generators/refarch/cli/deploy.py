@@ -12,15 +12,21 @@ from .common import EXIT_FAILED, catalog_option, default_root, emit, format_opti
 from .size import FLAGS
 
 
+def _refuse_output_among_inputs(output: Path | None, inputs: list[Path]) -> None:
+    if output is None or str(output) == "-" or not output.exists():
+        return
+    for path in inputs:
+        if str(path) != "-" and path.exists() and path.resolve() == output.resolve():
+            usage_error("-o", f"{output} is also an input; write to another file")
+
+
 def _write_or_print(text: str, output: Path | None, inputs: list[Path] | None = None) -> None:
     if output is None or str(output) == "-":
         emit(text)
         return
     from ..fsutil import write_atomic
 
-    for path in inputs or []:
-        if path.exists() and output.exists() and path.resolve() == output.resolve():
-            usage_error("-o", f"{output} is also an input; write to another file")
+    _refuse_output_among_inputs(output, inputs or [])
     try:
         write_atomic(output, text)
     except OSError as error:
@@ -124,10 +130,11 @@ def check_command(file: Path, method: str, start: str, end: str, fmt: str, catal
 @main.command("inspect")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--customer", default=None, help="The customer's name, written into the requirements (the files do not say).")
+@click.option("--version", "version", default=None, metavar="X.Y", help="The product version, when no file gives it (a file that does wins).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the requirements file here (default: print it).")
 @format_option(("yaml", "json"), default="yaml")
 @catalog_option
-def inspect_command(files: tuple[Path, ...], customer: str | None, output: Path | None, fmt: str, catalog_root: Path | None) -> None:
+def inspect_command(files: tuple[Path, ...], customer: str | None, version: str | None, output: Path | None, fmt: str, catalog_root: Path | None) -> None:
     """Read what a customer runs and write the requirements file `refarch check` takes.
 
     FILES may be Helm values overrides, `helm list -o json`, `kubectl version -o json`, `kubectl get nodes -o json`,
@@ -140,6 +147,7 @@ def inspect_command(files: tuple[Path, ...], customer: str | None, output: Path 
     from ..deploy.reading import read_customer_file_tagged
     from ..problems import InputError
 
+    _refuse_output_among_inputs(output, list(files))
     catalog = load(catalog_root)
     data = load_deploy(catalog_root or default_root())
     sources = []
@@ -153,7 +161,7 @@ def inspect_command(files: tuple[Path, ...], customer: str | None, output: Path 
         sources.append(Source(str(path), document, text, tags))
     if problems:
         raise InputError(problems)
-    result = inspect(catalog, data, sources, customer)
+    result = inspect(catalog, data, sources, customer, version)
     if fmt == "json":
         from ..yamlfile import dumps_json
 

@@ -10,7 +10,7 @@ import click
 
 from ..problems import InputError, Problem
 from .check import read_input
-from .common import EXIT_FAILED, catalog_option, emit, emit_as, format_option, load, main, parse_date
+from .common import EXIT_FAILED, catalog_option, emit, emit_as, format_option, load, main, parse_date, say
 
 
 def utc_today() -> dt.date:
@@ -27,20 +27,36 @@ def exception_group() -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the request here (YAML) and a Markdown copy beside it."
 )
+@click.option("--force", is_flag=True, help="Replace the output files if they exist (never the requirements file).")
 @click.option("--ticket", default="", help="The support or sales ticket the request belongs to.")
 @click.option("--as-of", "as_of", default=None, help="Check on this date, YYYY-MM-DD, UTC (default: today).")
 @catalog_option
-def new_command(requirements_file: str, output: Path | None, ticket: str, as_of: str | None, catalog_root: Path | None) -> None:
+def new_command(requirements_file: str, output: Path | None, force: bool, ticket: str, as_of: str | None, catalog_root: Path | None) -> None:
     """Write an exception request for a requirements file: its deviations and the policy's questions to answer.
 
-    Without -o the YAML goes to stdout. Exits 0, or 2 on invalid input.
+    Without -o the YAML goes to stdout. With -o FILE, FILE and its .md copy must not exist (or pass --force)
+    and must not be the requirements file or each other. Exits 0, or 2 on invalid input.
     """
     from ..checking import requirement_problems
     from ..exceptions import new_request
-    from ..fsutil import write_atomic
+    from ..fsutil import check_new_outputs, write_atomic
     from ..models import Requirements
     from ..render.exceptions import request_markdown, request_yaml
 
+    markdown = output.with_suffix(".md") if output is not None else None
+    if output is not None and markdown is not None:
+        if output == markdown:
+            raise InputError(
+                [
+                    Problem(
+                        str(output),
+                        None,
+                        "",
+                        "-o names the Markdown copy itself; give the request a .yaml name, like request.yaml (its copy becomes request.md)",
+                    )
+                ]
+            )
+        check_new_outputs([output, markdown], inputs=[] if requirements_file == "-" else [Path(requirements_file)], force=force)
     catalog = load(catalog_root)
     requirements, lines, label = read_input(requirements_file, Requirements)
     problems = requirement_problems(catalog, requirements, label, lines)
@@ -48,20 +64,25 @@ def new_command(requirements_file: str, output: Path | None, ticket: str, as_of:
         raise InputError(problems)
     request, report = new_request(catalog, requirements, parse_date(as_of), ticket)
     if not request.deviations:
-        click.echo(f"{label}: {report['verdict']} ({report['summary']}); no exception is needed, nothing written", err=True)
+        say(f"{label}: {report['verdict']} ({report['summary']}); no exception is needed, nothing written")
         return
     hard = sorted({d.rule_id for d in request.deviations if not d.exception_allowed})
     if hard:
-        click.echo(f"{label}: note: no exception can lift {', '.join(hard)}; triage will decline unless the requirements change", err=True)
-    if output is None:
+        say(f"{label}: note: no exception can lift {', '.join(hard)}; triage will decline unless the requirements change")
+    if output is None or markdown is None:
         emit(request_yaml(request))
         return
-    markdown = output.with_suffix(".md")
+    written: list[Path] = []
     try:
-        write_atomic(output, request_yaml(request), exclusive=True)
-    except FileExistsError:
-        raise InputError([Problem(str(output), None, "", "file exists; an exception request is never overwritten: pick another name or delete it")]) from None
-    write_atomic(markdown, request_markdown(request))
+        for path, text in ((output, request_yaml(request)), (markdown, request_markdown(request))):
+            try:
+                write_atomic(path, text, exclusive=not force)  # exclusive: a file that appeared since the check is still not replaced
+            except FileExistsError:
+                raise InputError([Problem(str(path), None, "", "file exists; pass --force to replace it, or pick another name")]) from None
+            written.append(path)
+    finally:
+        if len(written) == 1 and not force:  # a new pair is written whole or not at all
+            written[0].unlink()
     count = len(request.deviations)
     emit(
         f"wrote {output} and {markdown}: {count} deviation{'s' if count != 1 else ''}; answer the questions under answers:, then run `refarch exception triage {output}`"

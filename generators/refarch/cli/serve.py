@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from pathlib import Path
 
 import click
 
+from ..problems import InputError, Problem
 from .common import catalog_option, emit, load, main
 
 SWITCH_INTERVAL = 0.0005  # seconds
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, so a busy port is a clean input error before anything says "serving on"."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise InputError([Problem("<arguments>", None, "--host", f"cannot listen on {host!r}: {reason}; give an address like 127.0.0.1")]) from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port left in TIME_WAIT by the last run is free, as uvicorn treats it
+    try:
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            why = f"port {port} on {host} is already in use (another refarch serve or another server?); pick another with --port, e.g. --port {port + 1 if port < 65535 else 8000}"
+        else:
+            why = f"cannot listen on {host}:{port}: {error.strerror or error}; pick another address with --host or port with --port"
+        raise InputError([Problem("<arguments>", None, "--port", why)]) from None
+    return sock
 
 
 @main.command()
@@ -30,6 +54,7 @@ def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebu
     from ..api import create_app
 
     catalog = load(catalog_root)
+    sock = listening_socket(host, port)  # before the build: a busy port is said at once
     site_dir = site_root / "build" / "site"
     if (site_root / "mkdocs.yml").is_file() and (rebuild or not (site_dir / "index.html").is_file()):
         import time
@@ -46,4 +71,4 @@ def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebu
     # take its turn within a millisecond instead of 5 ms per wake-up, at a small cost in throughput.
     sys.setswitchinterval(SWITCH_INTERVAL)
     emit(f"refarch: serving the site and the API on http://{host}:{port}/ (API docs: http://{host}:{port}/api/v1/docs)")
-    uvicorn.run(create_app(catalog, site_dir), host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(create_app(catalog, site_dir), log_level="warning")).run(sockets=[sock])

@@ -37,16 +37,12 @@ def _model(catalog_root: Path | None) -> dict[str, Any]:
 
 def _from_file(model: dict[str, Any], path: Path) -> dict[str, Any]:
     """The inputs in a YAML or JSON file: a bare mapping, or a requirements file's scale: block."""
-    from ..problems import InputError, Problem
+    from ..fsutil import read_input
     from ..sizing import document_inputs
     from ..yamlfile import parse
 
     label = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError([Problem(label, None, "", f"cannot read file: {error.strerror}")]) from None
-    data, lines = parse(raw, label)
+    data, lines = parse(read_input(path, label), label)
     return document_inputs(model, data, lines, label)
 
 

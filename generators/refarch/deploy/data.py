@@ -128,12 +128,13 @@ def problems(data: DeployData, service_ids: set[str], root: Path | None = None) 
     Coverage of new releases is not an error here: a release added to releases.yaml before the data is
     re-read is reported by config generate and config check ("no data for X"), not by validate.
     """
+    from ..fsutil import read_input
     from ..problems import did_you_mean
     from ..yamlfile import parse
 
     out: list[Problem] = []
     keys_file = FILES["keys"][0]
-    lines = parse((root / keys_file).read_bytes(), keys_file)[1] if root is not None else None
+    lines = parse(read_input(root / keys_file, keys_file), keys_file)[1] if root is not None else None
     for method in ("helm", "docker-compose"):
         for service_id in sorted(data["keys"][method]):
             if service_id not in service_ids:

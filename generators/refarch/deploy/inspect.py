@@ -247,7 +247,7 @@ def _kustomization(found: Findings, source: Source) -> None:
                 found.set("version", _minor(match.group(1)), f"{source.label}: {key}[{index}] (ref={match.group(1)})")
 
 
-def inspect(catalog: Catalog, data: deploy_data.DeployData, sources: list[Source], customer: str | None = None) -> dict[str, Any]:
+def inspect(catalog: Catalog, data: deploy_data.DeployData, sources: list[Source], customer: str | None = None, version: str | None = None) -> dict[str, Any]:
     """The requirements the files describe, with where each field came from and what could not be determined."""
     keys = data["keys"]
     hints = keys["inspect"]
@@ -261,9 +261,9 @@ def inspect(catalog: Catalog, data: deploy_data.DeployData, sources: list[Source
             releases = [item for item in source.data if str(item.get("chart", "")).startswith(hints["helm_chart"] + "-")]
             if releases:
                 item = releases[0]
-                version = _minor(str(item.get("app_version") or "")) or _minor(str(item["chart"])[len(hints["helm_chart"]) :])
-                if version:
-                    found.set("version", version, f"{source.label}: [{source.data.index(item)}].app_version ({item.get('app_version')}, chart {item['chart']})")
+                listed = _minor(str(item.get("app_version") or "")) or _minor(str(item["chart"])[len(hints["helm_chart"]) :])
+                if listed:
+                    found.set("version", listed, f"{source.label}: [{source.data.index(item)}].app_version ({item.get('app_version')}, chart {item['chart']})")
                 found.set("deployment.method", "helm", f"{source.label}: [{source.data.index(item)}].chart ({item['chart']})")
             else:
                 found.unknown.append(f"version: {source.label} lists no release of the {hints['helm_chart']} chart")
@@ -303,6 +303,11 @@ def inspect(catalog: Catalog, data: deploy_data.DeployData, sources: list[Source
             _helm_values(found, source, keys)
         else:
             found.unknown.append(f"{source.label}: not a file refarch inspect recognises; it was skipped")
+    if version is not None:
+        minor = _minor(version)
+        if minor is None:
+            raise InputError([Problem("<arguments>", None, "--version", f"expected a version like 7.5 (got {version!r})")])
+        found.set("version", minor, "--version")
     return _requirements(catalog, found, customer)
 
 

@@ -130,11 +130,11 @@ def read_customer_file_tagged(path: Any, label: str | None = None) -> tuple[Any,
     import sys
     from pathlib import Path
 
+    from ..fsutil import read_input, read_stream
+
     label = label or str(path)
-    try:
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1) if str(path) == "-" else Path(path).read_bytes()
-    except OSError as error:
-        raise InputError([Problem(label, None, "", f"cannot read file: {error.strerror}")]) from None
+    # the one bounded reader: regular files only (a FIFO or /dev/zero would block or never end), 1 MiB counted while reading
+    raw = read_stream(getattr(sys.stdin, "buffer", None), label) if str(path) == "-" else read_input(Path(path), label)
     text = raw.decode("utf-8-sig", "replace")
     if not text.lstrip().startswith(("{", "[")) and _looks_like_text_output(text):
         return None, LineMap(), text, {}  # plain command output (docker version): read by inspect, not as YAML

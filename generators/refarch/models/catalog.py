@@ -40,8 +40,9 @@ class Release(Strict):
 
     @model_validator(mode="after")
     def _patch_belongs_to_minor(self) -> Release:
-        if not (self.latest_patch == self.version or self.latest_patch.startswith(self.version + ".")):
-            raise ValueError(f"latest_patch {self.latest_patch!r} is not a patch of {self.version!r}")
+        if not self.latest_patch.startswith(self.version + ".") or self.latest_patch.count(".") != 2:
+            # the planner ends a plan at this patch and compares "X.Y.Z" given by users against it: it must be one
+            raise ValueError(f'latest_patch {self.latest_patch!r} is not a patch of {self.version!r}; write it in full, like "{self.version}.0"')
         return self
 
 
@@ -121,13 +122,17 @@ class Method(Entity):
     platform_kind: Literal["kubernetes", "host", "cloud", "none"] = Field(description="What the platform ids of this method describe.")
     level: Level = Field(description="Support level while the method is current (before deprecation).")
     lifecycle: Lifecycle
-    new_installs: Literal["allowed", "discouraged"] = Field(default="allowed", description="discouraged: existing deployments are supported but new installs should pick another method.")
+    new_installs: Literal["allowed", "discouraged"] = Field(
+        default="allowed", description="discouraged: existing deployments are supported but new installs should pick another method."
+    )
     replacement: Id | None = Field(default=None, description="The method to move to when this one is deprecated or removed.")
     scale: Scale
     configuration: Configuration
     external_services: bool = Field(description="Whether bundled databases and storage may be replaced by external ones.")
     mvu: bool = Field(description="Whether multi-version upgrades are supported.")
-    runtime: list[RuntimeRequirement] = Field(default_factory=list, description="Tools and minimum versions it needs; the first is what 'platform_version' means in a requirements file.")
+    runtime: list[RuntimeRequirement] = Field(
+        default_factory=list, description="Tools and minimum versions it needs; the first is what 'platform_version' means in a requirements file."
+    )
     upgrade_story: str = Field(description="How upgrades work with this method, in plain words.")
     docs: Url
 

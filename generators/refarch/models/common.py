@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ..numbers import VERSION_PATTERN as VERSION_PATTERN  # re-exported: models.common is where model code looks for it
+from ..numbers import version_key as version_key
+from ..numbers import version_problem
 from ..problems import clip_repr
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
-VERSION_PATTERN = re.compile(r"^\d+(\.\d+){0,2}$")
 MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
 
 
@@ -32,8 +34,10 @@ def _check_version(value: Any) -> Any:
         written = getattr(value, "raw", str(value))
         read = f", which YAML reads as {value!r}" if written != str(value) else ""
         raise ValueError(f'expected a version as a quoted string, like "7.5" (got the number {written}{read}); write "{written}" in quotes')
-    if isinstance(value, str) and not VERSION_PATTERN.match(value):
-        raise ValueError(f'expected a version like "16", "7.5" or "7.5.4453" (got {clip_repr(value)})')
+    if isinstance(value, str):
+        problem = version_problem(value)
+        if problem:
+            raise ValueError(problem)
     return value
 
 
@@ -76,11 +80,6 @@ MACHINE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 MachineId = Annotated[str, matching(MACHINE_PATTERN, "a cloud machine type as the cloud writes it, like 'm6a.2xlarge' or 'D16_v3'")]
 """A cloud machine type name, e.g. m6a.2xlarge, n2-standard-16, D16_v3."""
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """Comparable key for "X.Y" or "X.Y.Z"; "7.5" sorts before "7.5.1"."""
-    return tuple(int(part) for part in version.split("."))
 
 
 def minor_of(version: str) -> str:

@@ -10,31 +10,45 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..numbers import MAX_NUMBER, concurrent_users_problem
 from .common import CatalogCurrency, Cloud, Id, Sourced, Strict, matching
 
 
 class SizingInputs(Strict):
     # strict: a quoted number or true/1 in a file is an error rather than a silent conversion (the CLI parses its own strings).
-    users: int | None = Field(default=None, ge=1, strict=True, description="People who will use the instance.")
-    repositories: int | None = Field(default=None, ge=1, strict=True, description="Repositories to index.")
-    total_repo_size_gb: float | None = Field(default=None, gt=0, strict=True, allow_inf_nan=False, description="Size of all repositories together, in GB.")
-    largest_repo_gb: float | None = Field(default=None, ge=0, strict=True, allow_inf_nan=False, description="Size of the largest repository, in GB.")
+    users: int | None = Field(default=None, ge=1, strict=True, le=MAX_NUMBER, description="People who will use the instance.")
+    repositories: int | None = Field(default=None, ge=1, strict=True, le=MAX_NUMBER, description="Repositories to index.")
+    total_repo_size_gb: float | None = Field(
+        default=None, gt=0, strict=True, allow_inf_nan=False, le=MAX_NUMBER, description="Size of all repositories together, in GB."
+    )
+    largest_repo_gb: float | None = Field(
+        default=None, ge=0, strict=True, allow_inf_nan=False, le=MAX_NUMBER, description="Size of the largest repository, in GB."
+    )
     largest_index_gb: float | None = Field(
         default=None,
         ge=0,
         strict=True,
         allow_inf_nan=False,
+        le=MAX_NUMBER,
         description="Largest precise code-intelligence (SCIP) index, in GB; 0 turns precise code intelligence off.",
     )
-    concurrent_users: int | None = Field(default=None, ge=1, strict=True, description="Users active at the same moment.")
+    concurrent_users: int | None = Field(default=None, ge=1, strict=True, le=MAX_NUMBER, description="Users active at the same moment.")
     code_insights: bool | None = Field(default=None, strict=True, description="Whether Code Insights is on.")
     syntactic_code_intel: bool | None = Field(
         default=None, strict=True, description="Whether syntactic code intelligence is on (the Helm chart turns it off by default)."
     )
     method: Id | None = Field(default=None, description="Deployment method id; default: the catalog's recommended method for the size.")
     cloud: Cloud | None = Field(default=None, description="Cloud whose instance types to name: aws, gcp or azure.")
+
+    @field_validator("concurrent_users")
+    @classmethod
+    def _concurrent_within_users(cls, value: int | None, info: ValidationInfo) -> int | None:
+        users = info.data.get("users")
+        if value is not None and users is not None and value > users:
+            raise ValueError(concurrent_users_problem(value, users, "scale.users"))
+        return value
 
     @model_validator(mode="after")
     def _largest_within_total(self) -> SizingInputs:

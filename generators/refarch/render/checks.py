@@ -9,7 +9,7 @@ import json
 from html import escape as _html_escape
 from typing import Any
 
-from .text import markdown_table, md_escape, table, terminal_width, wrap_line
+from .text import code, markdown_table, md_escape, table, terminal_width, wrap_line
 
 
 def escape(text: str) -> str:
@@ -68,7 +68,7 @@ def render_markdown(run: dict[str, Any]) -> str:
     out: list[str] = []
     for report in run["reports"]:
         out += [f"### {md_escape(_heading(report))}", ""]
-        rows = [[MARK[f["outcome"]], f"`{f['rule_id']}`", f"`{f['path']}`", f["requested"] or "", _explained(f)] for f in report["findings"]]
+        rows = [[MARK[f["outcome"]], code(f["rule_id"]), code(f["path"]), f["requested"] or "", _explained(f)] for f in report["findings"]]
         out += [markdown_table(["outcome", "rule", "path", "requested", "what it means"], rows), ""]
         size = _size_line(report)
         if size:

@@ -9,7 +9,7 @@ import yaml
 
 from ..exceptions import QUESTIONS
 from ..models.requirements import ExceptionRecord, ExceptionRequest
-from .text import markdown_table, md_escape, table
+from .text import code, markdown_table, md_escape, table
 
 # The five questions of the exception policy, numbered as the Delivery strategy lists them.
 NUMBER = {"professional_services": 1, "professional_services_capacity": 1, "productize": 2, "owner": 3, "deal_value_usd": 4, "strategic_alignment": 5}
@@ -63,7 +63,7 @@ def _deviation_rows(deviations: list[Any]) -> list[list[object]]:
     for d in deviations:
         get = d.get if isinstance(d, dict) else lambda name, d=d: getattr(d, name)
         rows.append(
-            [f"`{get('rule_id')}`", f"`{get('path')}`", get("requested") or "", get("level"), "yes" if get("exception_allowed") else "no", get("message")]
+            [code(get("rule_id")), code(get("path")), get("requested") or "", get("level"), "yes" if get("exception_allowed") else "no", get("message")]
         )
     return rows
 
@@ -127,8 +127,8 @@ def triage_markdown(result: dict[str, Any]) -> str:
         ]
     if result["resolved"] or result["new"]:
         out += ["### Changes since the request", ""]
-        out += [f"- resolved: `{item}`" for item in result["resolved"]]
-        out += [f"- new: `{item}`" for item in result["new"]]
+        out += [f"- resolved: {code(item)}" for item in result["resolved"]]
+        out += [f"- new: {code(item)}" for item in result["new"]]
         out.append("")
     out.append(result["report"]["summary"])
     return "\n".join(out) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .text import markdown_table, md_escape, table
+from .text import code, markdown_table, md_escape, table
 
 WIDTH = 100
 HOP_TYPES = {"standard": "standard upgrade", "mvu": "multi-version upgrade"}
@@ -62,7 +62,7 @@ def upgrade_plan_table(plan: dict[str, Any]) -> str:
 
 def upgrade_plan_markdown(plan: dict[str, Any]) -> str:
     out = [f"## {md_escape(_headline(plan))}", "", md_escape(_counts(plan)), ""]
-    rows = [[s["step"], f"`{s['from']}`", f"`{s['to']}`", s["type"], s["downtime_label"], s["reason"]] for s in plan["steps"]]
+    rows = [[s["step"], code(s["from"]), code(s["to"]), s["type"], s["downtime_label"], s["reason"]] for s in plan["steps"]]
     out.append(markdown_table(["step", "from", "to", "type", "downtime", "why here"], rows))
     out += ["", "What the downtime means:", ""]
     out += [f"- **{md_escape(level['label'])}**: {md_escape(level['summary'])}" for level in _downtime_used(plan)]
