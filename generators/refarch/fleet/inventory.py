@@ -32,12 +32,13 @@ MAX_PATCH_DIGITS = 5
 # A minor "X.Y" is the integer X * KEY_SCALE + Y in the checkins table; with the day and the patch it packs into one
 # BIGINT that orders check-ins by (day, version): see order_key().
 KEY_SCALE = 1000
+EPOCH, DAY_SCALE = dt.date(1970, 1, 1), 1_000_000_000_000  # order_key() is (day - EPOCH) * DAY_SCALE + ...
 
 
 def order_key(table: str = "") -> str:
     """SQL for one BIGINT that orders check-ins by day, then minor, then patch (a missing patch below .0)."""
     t = f"{table}." if table else ""
-    return f"(CAST({t}day - DATE '1970-01-01' AS BIGINT) * 1000000000000 + CAST({t}k AS BIGINT) * 1000000 + coalesce({t}patch, -1) + 1)"
+    return f"(CAST({t}day - DATE '{EPOCH}' AS BIGINT) * {DAY_SCALE} + CAST({t}k AS BIGINT) * 1000000 + coalesce({t}patch, -1) + 1)"
 
 
 MAX_PROBLEMS = 100
@@ -77,7 +78,7 @@ def minor_key(minor: str) -> int:
 
 @dataclass
 class Inventory:
-    """Check-ins in the DuckDB table `checkins` (instance, customer, day, k: the minor's key, patch, method, platform)."""
+    """Check-ins in the DuckDB table `checkins` (instance, customer, day, k: the minor's key, patch, method, platform, o: order_key())."""
 
     con: duckdb.DuckDBPyConnection
     file: str
@@ -157,8 +158,9 @@ def _q(text: str) -> str:
 
 
 def _load_sql(source: str, columns: Iterable[str]) -> str:
-    """CREATE TABLE checkin_rows from `source` (a query of VARCHAR columns, NULL when empty), in the same pass as the
-    read, with `ok`: whether the row keeps the rules of field_problems() that need no catalog (the rest: _finish)."""
+    """CREATE TABLE checkins from `source` (a query of VARCHAR columns, NULL when empty), in the same pass as the
+    read: the day, the version's minor key `k` and `patch` split from its text, the order key `o`, and `ok`: whether
+    the row keeps the rules of field_problems() that need no catalog (the rest, and the version's own rule: _finish)."""
     columns = set(columns)
     method = "method" if "method" in columns else "NULL::VARCHAR"
     platform = "nullif(platform, '')" if "platform" in columns else "NULL::VARCHAR"
@@ -169,10 +171,17 @@ def _load_sql(source: str, columns: Iterable[str]) -> str:
         f"ELSE regexp_full_match(observed_at, {_q(DATETIME_RE)}) END",
     ]
     ok = " AND ".join(f"coalesce({rule}, false)" for rule in rules)
+    # Only a version that keeps VERSION_RE is kept (_finish checks each against parse_version()), so splitting at the
+    # dots is enough here; INTEGER parts keep k * 1000000 within a BIGINT for the rows that are thrown out.
+    split = "string_split(CASE WHEN starts_with(version, 'v') THEN substr(version, 2) ELSE version END, '.')"
     return f"""
-        CREATE TABLE checkin_rows AS
-        SELECT instance, customer, day, version, {method} AS method, {platform} AS platform, {ok} AS ok
-        FROM (SELECT *, TRY_CAST(substr(observed_at, 1, 10) AS DATE) AS day FROM ({source}))
+        CREATE TABLE checkins AS
+        SELECT instance, customer, day, version, k, patch, {method} AS method, {platform} AS platform, {ok} AS ok, {order_key()} AS o
+        FROM (
+            SELECT *, CAST(TRY_CAST(parts[1] AS INTEGER) AS BIGINT) * {KEY_SCALE} + TRY_CAST(parts[2] AS INTEGER) AS k,
+                TRY_CAST(parts[3] AS INTEGER) AS patch
+            FROM (SELECT *, TRY_CAST(substr(observed_at, 1, 10) AS DATE) AS day, {split} AS parts FROM ({source}))
+        )
     """
 
 
@@ -203,27 +212,26 @@ def _finish(con: duckdb.DuckDBPyConnection, source: str, columns: list[str], kno
 
     The read needs no catalog, so `known` may be a function that waits for it (the CLI loads the catalog while
     DuckDB reads). A fleet has few distinct versions, so each is checked and parsed once, in Python, with
-    field_problems()'s own rule, into the table `versions`; the view `checkins` joins the two.
+    field_problems()'s own rule; one count gives the verdict, and the report's queries read `checkins` (with `k`,
+    `patch` and `o`, the order key) as it was loaded.
     """
     con.execute(_load_sql(source, columns))
     known = known if isinstance(known, Known) else known()
     _add_known(con, known)
-    distinct = [text for (text,) in con.execute("SELECT DISTINCT version FROM checkin_rows WHERE version IS NOT NULL").fetchall()]
-    good = [[text, *parse_version(text)] for text in distinct if not any(True for _ in _version_problems(text, known))]
-    con.execute("CREATE TEMP TABLE versions (text VARCHAR, k INTEGER, patch INTEGER)")
-    if good:
-        con.executemany("INSERT INTO versions VALUES (?, ?, ?)", good)
-    rules = ["r.ok", "v.k IS NOT NULL"]
+    # Each distinct version is judged and parsed once, by Python's rule; one whose split in SQL disagrees is bad too.
+    distinct = con.execute("SELECT DISTINCT version, k, patch FROM checkins WHERE version IS NOT NULL").fetchall()
+    bad_versions = [[text] for text, k, patch in distinct if any(True for _ in _version_problems(text, known)) or parse_version(text) != (k, patch)]
+    rules = ["ok", "version IS NOT NULL"]
+    if bad_versions:
+        con.execute("CREATE TEMP TABLE bad_versions (text VARCHAR)")
+        con.executemany("INSERT INTO bad_versions VALUES (?)", bad_versions)
+        rules.append("version NOT IN (SELECT text FROM bad_versions)")
     if "method" in columns:
-        rules.append("coalesce(r.method IN (SELECT v FROM known_methods), false)")
+        rules.append("coalesce(method IN (SELECT v FROM known_methods), false)")
     if "platform" in columns:
-        rules.append("coalesce(coalesce(r.platform, '') = '' OR r.platform IN (SELECT v FROM known_platforms), false)")
-    row = con.execute(f"SELECT count(*) FROM checkin_rows r LEFT JOIN versions v ON v.text = r.version WHERE NOT ({' AND '.join(rules)})").fetchone()
+        rules.append("coalesce(coalesce(platform, '') = '' OR platform IN (SELECT v FROM known_platforms), false)")
+    row = con.execute(f"SELECT count(*) FROM checkins WHERE NOT coalesce({' AND '.join(rules)}, false)").fetchone()
     bad = int(row[0]) if row else 0
-    con.execute(
-        "CREATE VIEW checkins AS SELECT r.instance, r.customer, r.day, v.k, v.patch, r.method, r.platform "
-        "FROM checkin_rows r JOIN versions v ON v.text = r.version"
-    )
     return bad
 
 

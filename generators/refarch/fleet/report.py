@@ -17,6 +17,7 @@ import datetime as dt
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from ..freshness import currency
 from ..lifecycle import end_of_support
 from ..models import version_key
 from ..problems import InputError
-from .inventory import KEY_SCALE, minor_key, order_key
+from .inventory import DAY_SCALE, EPOCH, KEY_SCALE, minor_key
 
 if TYPE_CHECKING:
     from ..loading import Catalog
@@ -36,6 +37,7 @@ ADOPTION_FROM, ADOPTION_TO = 365, 30  # releases with r in [as_of - 365, as_of -
 LEAVING_DAYS = 90
 TREND_STEP_DAYS, TREND_POINTS = 28, 14  # every four weeks over the last year
 DEFAULT_ACTIVE_DAYS = 14
+WIDE_ACTIVE_DAYS = 100_000  # beyond this, adoption's packed states need HUGEINT
 
 
 @dataclass(frozen=True)
@@ -153,62 +155,68 @@ def adoption_entries(window: Sequence[Release], counts: dict[int, tuple[int, int
 # --- the SQL that reduces check-ins ------------------------------------------------------------
 
 # The latest check-in (highest version on that day); method, customer and platform break ties so the answer is stable.
-_STATE = f"max(struct_pack(o := {order_key()}, m := method, c := customer, f := platform, day := day, k := k, p := coalesce(patch, -1), i := instance))"
+# The highest order key per instance comes first (integers only); the struct then decides among the few rows sharing it.
+_STATE = "max(struct_pack(o := c.o, m := method, c := customer, f := platform, day := day, k := k, p := coalesce(patch, -1), i := c.instance))"
 
 
 def _states(inv: Inventory, as_of: dt.date) -> list[Instance]:
     rows = inv.con.execute(
-        f"SELECT s.i, s.c, s.day, s.k, s.p, s.m, s.f FROM (SELECT {_STATE} AS s FROM checkins WHERE day <= ? GROUP BY instance) ORDER BY s.i", [as_of]
+        f"""
+        WITH top AS (SELECT instance, max(o) AS o FROM checkins WHERE day <= $as_of GROUP BY instance)
+        SELECT s.i, s.c, s.day, s.k, s.p, s.m, s.f FROM (
+            SELECT {_STATE} AS s FROM checkins c SEMI JOIN top t ON t.instance = c.instance AND t.o = c.o GROUP BY c.instance
+        ) ORDER BY s.i
+        """,
+        {"as_of": as_of},
     ).fetchall()
     return [Instance(i, c, day, k // KEY_SCALE, k % KEY_SCALE, None if p < 0 else p, m, f) for i, c, day, k, p, m, f in rows]
 
 
-def _adoption_rows(inv: Inventory, window: Sequence[Release], active_days: int, methods: Sequence[str]) -> list[tuple[Any, ...]]:
-    """One row per instance with a check-in in some [r - active_days, r]: for each release R of the window, its state
-    on day r if it checked in within that span (order key * 64 + the method's place in `methods`, 1-based, 0 for
-    none), and the first day it reported R or newer."""
+def adoption_counts(inv: Inventory, window: Sequence[Release], active_days: int, methods: Sequence[str]) -> dict[tuple[int, str | None], tuple[int, int]]:
+    """(release key, method on day r) -> (population, adopted) for each release R of the window, in one query.
+
+    Per instance: its state on day r if it checked in within [r - active_days, r] (order key * 64 + the method's
+    place in `methods`, 1-based, 0 for none), and the first day it reported R or newer; the population is those
+    whose state on day r is older than R, adopted those whose first day on R or newer is on or before r + 30."""
     if not window:
-        return []
+        return {}
     spans = [(w.released - dt.timedelta(days=active_days), w.released) for w in window]
-    states = [f"max(CAST(o AS HUGEINT) * 64 + code) FILTER (WHERE day BETWEEN DATE '{lo}' AND DATE '{r}') AS s{j}" for j, (lo, r) in enumerate(spans)]
+    # Less the first day of its span, an order key of the check-ins read here is below (span + window days) * DAY_SCALE,
+    # so key * 64 + code fits a BIGINT unless active_days is absurd; the offset is whole days, so the minor read back
+    # from it is unchanged.
+    wide = "::HUGEINT" if active_days > WIDE_ACTIVE_DAYS else ""
+    states = [
+        f"max((o{wide} - {(lo - EPOCH).days * DAY_SCALE}) * 64 + code) FILTER (WHERE day BETWEEN DATE '{lo}' AND DATE '{r}') AS s{j}"
+        for j, (lo, r) in enumerate(spans)
+    ]
     firsts = [f"min(first) FILTER (WHERE k >= {w.key}) AS a{j}" for j, w in enumerate(window)]
     anywhere = " OR ".join(f"day BETWEEN DATE '{lo}' AND DATE '{r}'" for lo, r in spans)
     codes = "[" + ", ".join("'" + m.replace("'", "''") + "'" for m in methods) + "]"
     last = max(w.released for w in window) + dt.timedelta(days=ADOPTION_DAYS)
-    columns = ", ".join(f"p.s{j}, a.a{j}" for j in range(len(window)))
-    return inv.con.execute(
+    per_release = " UNION ALL ".join(
+        f"SELECT {w.key} AS rk, s{j} AS s, a{j} AS first, DATE '{w.released + dt.timedelta(days=ADOPTION_DAYS)}' AS until FROM joined"
+        for j, w in enumerate(window)
+    )
+    rows = inv.con.execute(
         f"""
         WITH population AS (
             SELECT instance, {", ".join(states)}
-            FROM (SELECT instance, day, {order_key()} AS o, coalesce(list_position({codes}, method), 0) AS code FROM checkins WHERE {anywhere})
+            FROM (SELECT instance, day, o, CAST(coalesce(list_position({codes}, method), 0) AS BIGINT) AS code FROM checkins WHERE {anywhere})
             GROUP BY instance
         ), first_seen AS (  -- the first day each instance reported each minor from the oldest R on
             SELECT instance, k, min(day) AS first FROM checkins WHERE day <= ? AND k >= ? GROUP BY instance, k
         ), adoption AS (
             SELECT instance, {", ".join(firsts)} FROM first_seen GROUP BY instance
+        ), joined AS MATERIALIZED (
+            SELECT * EXCLUDE (a.instance) FROM population p LEFT JOIN adoption a ON a.instance = p.instance
         )
-        SELECT {columns} FROM population p LEFT JOIN adoption a ON a.instance = p.instance
+        SELECT rk, CAST(s % 64 AS INTEGER) AS code, count(*), count(*) FILTER (WHERE first <= until)
+        FROM ({per_release}) WHERE s IS NOT NULL AND (s // 64 // 1000000) % 1000000 < rk
+        GROUP BY ALL
         """,
         [last, min(w.key for w in window)],
     ).fetchall()
-
-
-def adoption_counts(rows: Iterable[Sequence[Any]], window: Sequence[Release], methods: Sequence[str]) -> dict[tuple[int, str | None], tuple[int, int]]:
-    """(release key, method on day r) -> (population, adopted), from _adoption_rows()."""
-    counts: dict[tuple[int, str | None], list[int]] = {}
-    for row in rows:
-        for j, w in enumerate(window):
-            state, first = row[2 * j], row[2 * j + 1]
-            if state is None:
-                continue
-            key = (state // 64 // 1_000_000) % 1_000_000
-            if key >= w.key:
-                continue
-            code = state % 64
-            entry = counts.setdefault((w.key, methods[code - 1] if code else None), [0, 0])
-            entry[0] += 1
-            entry[1] += first is not None and first <= w.released + dt.timedelta(days=ADOPTION_DAYS)
-    return {k: (v[0], v[1]) for k, v in counts.items()}
+    return {(int(rk), methods[code - 1] if code else None): (int(population), int(adopted)) for rk, code, population, adopted in rows}
 
 
 def _trend_counts(inv: Inventory, as_of: dt.date, points: int, active_days: int) -> list[tuple[int, int, int]]:
@@ -221,7 +229,7 @@ def _trend_counts(inv: Inventory, as_of: dt.date, points: int, active_days: int)
         SELECT n, (o // 1000000) % 1000000, count(*) FROM (
             SELECT n, max(o) AS o FROM (
                 SELECT instance, o, age // {step} - j AS n, age
-                FROM (SELECT instance, {order_key()} AS o, CAST($as_of - day AS BIGINT) AS age FROM checkins WHERE day BETWEEN $first AND $as_of), trend_offsets
+                FROM (SELECT instance, o, CAST($as_of - day AS BIGINT) AS age FROM checkins WHERE day BETWEEN $first AND $as_of), trend_offsets
             ) WHERE n >= 0 AND n < $points AND n * {step} >= age - $ad
             GROUP BY n, instance
         ) GROUP BY ALL
@@ -250,8 +258,15 @@ def fleet_report(catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: 
     by_key = {r.key: r for r in releases}
     window = adoption_window(releases, as_of)
     known_methods = sorted(catalog.methods)
-    counts = adoption_counts(_adoption_rows(inv, window, active_days, known_methods), window, known_methods)
-    trend_rows = _trend_counts(inv, as_of, TREND_POINTS, active_days)
+    # One plan per distinct (version, method), worked out in Python while DuckDB (which releases the GIL) reduces.
+    first_of: dict[tuple[str, str | None], Instance] = {}
+    for inst in active if plans else ():
+        first_of.setdefault((inst.version, inst.method), inst)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        planned = pool.submit(lambda: {key: upgrade_summary(catalog, inst, latest) for key, inst in first_of.items()})
+        counts = adoption_counts(inv, window, active_days, known_methods)
+        trend_rows = _trend_counts(inv, as_of, TREND_POINTS, active_days)
+        plan_cache = planned.result()
     methods = sorted({s.method for s in states if s.method}) if inv.has_method else []
 
     def figures(group: list[Instance], method: str | None) -> dict[str, Any]:
@@ -281,12 +296,9 @@ def fleet_report(catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: 
             {"date": point.isoformat(), **{k: figures_then[k] for k in ("active_instances", "on_latest", "within_one_release", "median_minors_behind")}}
         )
 
-    plan_cache: dict[tuple[str, str | None], dict[str, Any] | None] = {}
     instances = []
     for inst in active:
         key = (inst.version, inst.method)
-        if plans and key not in plan_cache:
-            plan_cache[key] = upgrade_summary(catalog, inst, latest)
         release = by_key[inst.key]
         instances.append(
             {
