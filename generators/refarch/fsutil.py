@@ -58,17 +58,21 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _binary_size(limit: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if limit >= size and limit % size == 0:
+            return f"{limit // size} {unit}"
+    return f"{limit:,} bytes"
+
+
 def _too_big(label: str, size: int | None, limit: int) -> InputError:
     how_big = f"is {size:,} bytes" if size is not None else f"is more than {limit:,} bytes"
-    return InputError([Problem(label, None, "", f"file {how_big}; the limit is {limit:,} bytes (1 MiB): split it or remove unused content")])
+    return InputError([Problem(label, None, "", f"file {how_big}; the limit is {limit:,} bytes ({_binary_size(limit)}): split it or remove unused content")])
 
 
-def read_input(path: Path | str, label: str | None = None, limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; anything else is an InputError naming `label` (default: the path).
-
-    Opened without blocking (a FIFO would wait for a writer forever) and checked with fstat before any read.
-    """
-    label = label if label is not None else str(path)
+def _open_regular(path: Path | str, label: str, limit: int, stdin_hint: bool = True) -> int:
+    """A descriptor of a regular file of at most `limit` bytes, opened without blocking (a FIFO would wait for a writer
+    forever) and checked with fstat before any read; anything else is an InputError naming `label`."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
@@ -76,9 +80,29 @@ def read_input(path: Path | str, label: str | None = None, limit: int = MAX_BYTE
     try:
         mode = os.fstat(fd)
         if not stat.S_ISREG(mode.st_mode):
-            raise InputError([Problem(label, None, "", f"cannot read file: it is {_kind(mode.st_mode)}; give a regular file (or - to read stdin)")])
+            hint = " (or - to read stdin)" if stdin_hint else ""
+            raise InputError([Problem(label, None, "", f"cannot read file: it is {_kind(mode.st_mode)}; give a regular file{hint}")])
         if mode.st_size > limit:
             raise _too_big(label, mode.st_size, limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def check_regular_file(path: Path | str, label: str | None = None, limit: int = MAX_BYTES) -> None:
+    """Refuse, without reading it, what read_input() would refuse: a FIFO, a device, a folder, a file over `limit` bytes.
+
+    For inputs that another engine reads itself (DuckDB reads a fleet inventory), so they never block or run away.
+    """
+    os.close(_open_regular(path, label if label is not None else str(path), limit, stdin_hint=False))
+
+
+def read_input(path: Path | str, label: str | None = None, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is an InputError naming `label` (default: the path)."""
+    label = label if label is not None else str(path)
+    fd = _open_regular(path, label, limit)
+    try:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return read_stream(handle, label, limit)
     except OSError as error:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..fsutil import check_regular_file
 from ..problems import InputError, Problem, did_you_mean, unknown
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def order_key(table: str = "") -> str:
 
 
 MAX_PROBLEMS = 100
+MAX_INVENTORY_BYTES = 4 << 30
+"""A fleet of 1,000,000 check-ins is about 60 MB; far past that, an inventory is more likely a wrong file than a fleet."""
 
 # One rule per column, used by both passes. RE2 (DuckDB) and Python's re read these the same way.
 DATE_RE = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}"
@@ -253,6 +256,7 @@ def read_inventory(path: Path, catalog: Catalog | Callable[[], Catalog], label: 
             resolved.append(Known.of(catalog() if callable(catalog) else catalog))
         return resolved[0]
 
+    check_regular_file(path, label, MAX_INVENTORY_BYTES)
     try:
         with path.open("rb") as handle:
             head = handle.readline()
