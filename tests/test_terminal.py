@@ -106,3 +106,22 @@ def test_the_site_build_says_what_it_does_on_a_terminal(monkeypatch: pytest.Monk
     assert lines[0].startswith("refarch: generating the public pages from the catalog and building the site with mkdocs")
     assert lines[-1].startswith("refarch: done in ")
     assert result.stdout.startswith("generated ")
+
+
+def test_the_first_install_says_what_it_installs_before_each_step(tmp_path: Path) -> None:
+    """Issue 13: the first `make serve` installed for half a minute without a word. A dry run lists what it would do."""
+    import shutil
+    import subprocess
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([make, "-n", "-C", str(root), "install", f"VENV={tmp_path / 'venv'}"], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    said = [i for i, line in enumerate(lines) if line.startswith("echo") and "refarch:" in line]
+    pip = [i for i, line in enumerate(lines) if "pip install" in line]
+    venv = [i for i, line in enumerate(lines) if " -m venv " in line]
+    assert said and pip and venv, result.stdout
+    assert said[0] < venv[0], "the install must say what it does before it starts"
+    assert all(any(s < step for s in said) and "--quiet" not in lines[step] for step in pip), "every pip step is announced and shows its progress"
