@@ -5,7 +5,7 @@
  * of inputs and requires the same answers as the Python engine.
  *
  * In a browser it fills the form from the page address (?users=8000&repositories=30000), answers as you type and
- * keeps the address in step. Under node it only exports evaluate() and fmt().
+ * keeps the address in step. Under node it only exports evaluate(), fmt() and the page helpers.
  */
 (function (root, factory) {
   "use strict";
@@ -13,6 +13,8 @@
   if (typeof module === "object" && module.exports) {
     module.exports = api;
   }
+  // The page helpers, for the site's other scripts (upgrade-planner.js), which load after this one.
+  root.refarchDom = { element: api.element, table: api.table };
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", function () { api.start(document, root); });
@@ -815,5 +817,5 @@
     update();
   }
 
-  return { evaluate: evaluate, fmt: fmt, start: start };
+  return { evaluate: evaluate, fmt: fmt, start: start, element: element, table: table };
 });

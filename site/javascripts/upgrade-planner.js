@@ -4,23 +4,9 @@
 (function () {
   "use strict";
 
-  function element(doc, tag, attributes, children) {
-    var node = doc.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (key) { node.setAttribute(key, attributes[key]); });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? doc.createTextNode(child) : child);
-    });
-    return node;
-  }
-
-  function table(doc, headers, rows) {
-    var head = element(doc, "tr", {}, headers.map(function (h) { return element(doc, "th", {}, [h]); }));
-    var body = rows.map(function (row) {
-      return element(doc, "tr", {}, row.map(function (cell) { return element(doc, "td", {}, [cell]); }));
-    });
-    var inner = element(doc, "div", { "class": "md-typeset__table" }, [element(doc, "table", {}, [element(doc, "thead", {}, [head]), element(doc, "tbody", {}, body)])]);
-    return element(doc, "div", { "class": "md-typeset__scrollwrap" }, [inner]);
-  }
+  // The page helpers calculator.js defines; mkdocs.yml loads it first, on every page.
+  var element = window.refarchDom.element;
+  var table = window.refarchDom.table;
 
   function choices(form) {
     var out = {};
