@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .common import EXIT_FAILED, catalog_option, default_root, emit, format_option, load, main, usage_error
-from .size import FLAGS
+from .size import FLAGS, sizing_options
 
 
 def _refuse_output_among_inputs(output: Path | None, inputs: list[Path]) -> None:
@@ -43,14 +43,7 @@ def config_group() -> None:
 @click.argument("architecture", required=False)
 @click.option("--version", "version", metavar="X.Y", help="Product version to write for (default: the architecture's own, or the newest the data covers).")
 @click.option("--cloud", metavar="CLOUD", help="Set the chart's storage class for this cloud: aws, gcp or azure.")
-@click.option("--users", metavar="N", help="Instead of an architecture: people who will use the instance.")
-@click.option("--repositories", metavar="N", help="Repositories to index.")
-@click.option("--total-repo-size-gb", metavar="GB", help="Size of all repositories together.")
-@click.option("--largest-repo-gb", metavar="GB", help="Size of the largest repository.")
-@click.option("--largest-index-gb", metavar="GB", help="Largest precise code-intelligence (SCIP) index; 0 turns it off.")
-@click.option("--concurrent-users", metavar="N", help="Users active at the same moment.")
-@click.option("--code-insights/--no-code-insights", default=None, help="Code Insights on or off (default: on).")
-@click.option("--syntactic-code-intel/--no-syntactic-code-intel", default=None, help="Syntactic code intelligence on or off (default: off).")
+@sizing_options
 @click.option("--method", metavar="ID", help="helm, docker-compose or kustomize (which gets the Helm override); default: the recommended one.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the file here (default: print it).")
 @format_option(("yaml", "json"), default="yaml")
@@ -96,7 +89,13 @@ def generate_command(architecture: str | None, version: str | None, output: Path
 
 @config_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--method", "method", required=True, type=click.Choice(["helm", "docker-compose"]), help="What FILE is: a Helm values override or a docker-compose.override.yaml.")
+@click.option(
+    "--method",
+    "method",
+    required=True,
+    type=click.Choice(["helm", "docker-compose"]),
+    help="What FILE is: a Helm values override or a docker-compose.override.yaml.",
+)
 @click.option("--from", "start", required=True, metavar="X.Y", help="The version the override is written for (the one running now).")
 @click.option("--to", "end", required=True, metavar="X.Y", help="The version to upgrade to.")
 @format_option(("table", "json"))

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .common import catalog_option, default_root, emit_as, format_option, main
+from .common import F, catalog_option, default_root, emit_as, format_option, main
 
 # Command-line flag -> sizing input. Values arrive as text and are checked by refarch.sizing.read_inputs.
 FLAGS = {
@@ -26,6 +26,24 @@ FLAGS = {
     "method": "--method",
     "cloud": "--cloud",
 }
+
+
+def sizing_options(func: F) -> F:
+    """The sizing inputs as flags, for every command that sizes (size, config generate); --method and --cloud are each command's own."""
+    for option in reversed(
+        [
+            click.option("--users", metavar="N", help="People who will use the instance."),
+            click.option("--repositories", metavar="N", help="Repositories to index."),
+            click.option("--total-repo-size-gb", metavar="GB", help="Size of all repositories together."),
+            click.option("--largest-repo-gb", metavar="GB", help="Size of the largest repository."),
+            click.option("--largest-index-gb", metavar="GB", help="Largest precise code-intelligence (SCIP) index; 0 turns precise code intelligence off."),
+            click.option("--concurrent-users", metavar="N", help="Users active at the same moment."),
+            click.option("--code-insights/--no-code-insights", default=None, help="Code Insights on or off (default: on)."),
+            click.option("--syntactic-code-intel/--no-syntactic-code-intel", default=None, help="Syntactic code intelligence on or off (default: off)."),
+        ]
+    ):
+        func = option(func)
+    return func
 
 
 def _model(catalog_root: Path | None) -> dict[str, Any]:
@@ -47,14 +65,7 @@ def _from_file(model: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 @main.command("size")
-@click.option("--users", metavar="N", help="People who will use the instance.")
-@click.option("--repositories", metavar="N", help="Repositories to index.")
-@click.option("--total-repo-size-gb", metavar="GB", help="Size of all repositories together.")
-@click.option("--largest-repo-gb", metavar="GB", help="Size of the largest repository.")
-@click.option("--largest-index-gb", metavar="GB", help="Largest precise code-intelligence (SCIP) index; 0 turns precise code intelligence off.")
-@click.option("--concurrent-users", metavar="N", help="Users active at the same moment.")
-@click.option("--code-insights/--no-code-insights", default=None, help="Code Insights on or off (default: on).")
-@click.option("--syntactic-code-intel/--no-syntactic-code-intel", default=None, help="Syntactic code intelligence on or off (default: off).")
+@sizing_options
 @click.option("--method", metavar="ID", help="Deployment method id, e.g. helm or docker-compose (default: the recommended one for the size).")
 @click.option("--cloud", metavar="CLOUD", help="Name instance types for this cloud only: aws, gcp or azure.")
 @click.option(
