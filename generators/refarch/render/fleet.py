@@ -93,15 +93,21 @@ def fleet_table(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def fleet_markdown(data: dict[str, Any]) -> str:
-    out = [f"# Fleet report, {data['as_of']}", "", *(f"- {line}" for line in _headline(data))]
+def _tables(data: dict[str, Any]) -> list[str]:
+    """The report's tables as Markdown sections, each only when it has rows: the same in the report and on the site."""
+    out: list[str] = []
     if data["adoption"]:
         out += ["", "## Adoption within 30 days", "", markdown_table(ADOPTION_HEADERS, _adoption_rows(data["adoption"]))]
     if data["out_of_support"]["by_version"]:
         out += ["", "## Out of support", "", markdown_table(SUPPORT_HEADERS, _support_rows(data))]
     if data["by_method"]:
         out += ["", "## By method", "", markdown_table(METHOD_HEADERS, _method_rows(data))]
-    return "\n".join(out) + "\n"
+    return out
+
+
+def fleet_markdown(data: dict[str, Any]) -> str:
+    out = [f"# Fleet report, {data['as_of']}", "", *(f"- {line}" for line in _headline(data))]
+    return "\n".join([*out, *_tables(data)]) + "\n"
 
 
 def _bucket_counts(minors_behind: list[dict[str, int]]) -> list[int]:
@@ -188,13 +194,7 @@ def fleet_page(data: dict[str, Any]) -> str:
     ]
     for heading, svg in charts(data):
         out += ["", f"## {heading}", "", f'<figure markdown="0">{svg}</figure>']
-    if data["adoption"]:
-        out += ["", "## Adoption within 30 days", "", markdown_table(ADOPTION_HEADERS, _adoption_rows(data["adoption"]))]
-    if data["out_of_support"]["by_version"]:
-        out += ["", "## Out of support", "", markdown_table(SUPPORT_HEADERS, _support_rows(data))]
-    if data["by_method"]:
-        out += ["", "## By method", "", markdown_table(METHOD_HEADERS, _method_rows(data))]
-    return "\n".join(out) + "\n"
+    return "\n".join([*out, *_tables(data)]) + "\n"
 
 
 # --- refarch diff ---------------------------------------------------------------------------------
