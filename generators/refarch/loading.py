@@ -243,33 +243,53 @@ def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
     problems: list[Problem] = []
     if not (root / "catalog").is_dir():
         raise InputError([Problem(str(root), None, "", "no catalog/ folder here; pass --catalog with a folder that holds catalog/ and architectures/")])
+    values, origins, unloaded, unlisted = read_files(root, problems)
+    if unlisted or any(kind.name not in values for kind in KINDS if not kind.many and kind.required):
+        raise InputError(problems)  # without the single files, cross-file checks would only add noise
+    catalog = Catalog(**values, origins=origins, root=root)
+    problems += validate_catalog(catalog, today=today, unloaded=unloaded)
+    if problems:
+        raise InputError(problems)
+    return catalog
+
+
+def read_files(
+    root: Path, problems: list[Problem], label_prefix: str = "", optional: Iterable[str] = (), absent_ok: bool = False
+) -> tuple[dict[str, Any], dict[tuple[str, str], Origin], set[str], bool]:
+    """Read every file of every kind below `root`, adding each problem to `problems`: (values, origins, stems not loaded,
+    whether a folder could not be listed). Kinds named in `optional` are read where they can be, their problems left out;
+    with `absent_ok` a kind's missing folder means none of that kind (an older catalog, from before the kind existed)."""
+    optional = set(optional)
     values: dict[str, Any] = {}
     origins: dict[tuple[str, str], Origin] = {}
     unloaded: set[str] = set()
     unlisted = False
     for kind in KINDS:
+        found: list[Problem] = []
         entities: dict[str, Any] = {}
         try:
-            paths = _files(root, kind)
+            absent = absent_ok and kind.many and not os.path.lexists(root / kind.pattern.rsplit("/", 1)[0])
+            paths = [] if absent else _files(root, kind)
         except InputError as error:
-            problems.extend(error.problems)
-            unlisted = True
-            continue
+            found.extend(error.problems)
+            unlisted = kind.name not in optional
+            paths = []
         for path in paths:
-            label = path.relative_to(root).as_posix()
+            name = path.relative_to(root).as_posix()
+            label = label_prefix + name
             if not os.path.lexists(path):  # exists() is False for a symlink loop, which is no "missing file"
                 if kind.required:
-                    problems.append(Problem(label, None, "", f"missing file: the catalog needs {kind.pattern}"))
+                    found.append(Problem(label, None, "", f"missing file: the catalog needs {kind.pattern}"))
                 continue
             try:
                 entity, lines = read_document(path, kind.model, label)
             except InputError as error:
-                problems.extend(error.problems)
+                found.extend(error.problems)
                 unloaded.add(path.stem)
                 continue
             if kind.many:
                 if entity.id != path.stem:
-                    problems.append(
+                    found.append(
                         Problem(
                             label,
                             lines.line_for(("id",)),
@@ -280,19 +300,15 @@ def load_catalog(root: Path | str, today: dt.date | None = None) -> Catalog:
                     unloaded.add(path.stem)
                     continue
                 entities[entity.id] = entity
-                origins[(kind.name, entity.id)] = Origin(label, lines)
+                origins[(kind.name, entity.id)] = Origin(name, lines)
             else:
                 values[kind.name] = entity
-                origins[(kind.name, "")] = Origin(label, lines)
+                origins[(kind.name, "")] = Origin(name, lines)
         if kind.many:
             values[kind.name] = dict(sorted(entities.items()))
-    if unlisted or any(kind.name not in values for kind in KINDS if not kind.many and kind.required):
-        raise InputError(problems)  # without the single files, cross-file checks would only add noise
-    catalog = Catalog(**values, origins=origins, root=root)
-    problems += validate_catalog(catalog, today=today, unloaded=unloaded)
-    if problems:
-        raise InputError(problems)
-    return catalog
+        if kind.name not in optional:
+            problems.extend(found)
+    return values, origins, unloaded, unlisted
 
 
 def iter_entities(catalog: Catalog) -> Iterable[tuple[str, str, BaseModel]]:

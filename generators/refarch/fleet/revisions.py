@@ -32,38 +32,13 @@ def load_support(root: Path, label: str = "") -> Catalog:
     the diff does not compare them, and their model has changed more often than the support data) and the
     cross-file checks are skipped (each side is compared as it was, not judged again).
     """
-    from ..loading import KINDS, Catalog, Origin, read_document
+    from ..loading import Catalog, read_files
 
     problems: list[Problem] = []
-    values: dict[str, object] = {}
-    origins: dict[tuple[str, str], Origin] = {}
-    for kind in KINDS:
-        optional = kind.name == "architectures"
-        entities: dict[str, object] = {}
-        paths = sorted(root.glob(kind.pattern)) if kind.many else [root / kind.pattern]
-        for path in paths:
-            name = path.relative_to(root).as_posix()
-            if not path.exists():
-                if kind.required and not optional:
-                    problems.append(Problem(f"{label}{name}", None, "", f"missing file: the catalog needs {kind.pattern}"))
-                continue
-            try:
-                entity, lines = read_document(path, kind.model, f"{label}{name}")
-            except InputError as error:
-                if not optional:
-                    problems.extend(error.problems)
-                continue
-            if kind.many:
-                entities[entity.id] = entity
-                origins[(kind.name, entity.id)] = Origin(name, lines)
-            else:
-                values[kind.name] = entity
-                origins[(kind.name, "")] = Origin(name, lines)
-        if kind.many:
-            values[kind.name] = dict(sorted(entities.items()))
+    values, origins, _, _ = read_files(root, problems, label, optional=("architectures",), absent_ok=True)
     if problems:
         raise InputError(problems)
-    return Catalog(**values, origins=origins)  # type: ignore[arg-type]
+    return Catalog(**values, origins=origins)
 
 
 def load_revision(revision: str, repo: Path, key: str) -> Catalog:
