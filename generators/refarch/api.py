@@ -8,15 +8,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -38,8 +40,12 @@ PREFIX = "/api/v1"
 WORKERS = 2  # threads for CPU-bound work (check, triage, size, plans): few, as they share one GIL with the event loop
 TIME_LIMIT = 5.0  # seconds a request may take in a worker (waiting included) before it gets a 503
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+MEMO_BODY = 16 * 1024  # bodies up to this size have their answers remembered (see Answers)
+MEMO_ENTRIES = 256
+MEMO_BYTES = 2 * 1024 * 1024
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # --- response shapes --------------------------------------------------------------------
 
@@ -92,10 +98,60 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class SafeJSONResponse(JSONResponse):
-    """FastAPI's JSON rendering, byte for byte, except that text Python holds but UTF-8 cannot (a lone surrogate) becomes U+FFFD, never a 500."""
+    """FastAPI's JSON, rendered by orjson (a fifteenth of the time), except that text Python holds but UTF-8 cannot
+    (a lone surrogate) becomes U+FFFD, never a 500.
+
+    Whatever orjson would write differently from the json module goes to the json module, as before: a lone
+    surrogate, an integer past 64 bits, a key that is not text, a type json refuses (date, dataclass). What is left
+    is the same bytes, except a float below 10^-4 (orjson writes 0.00001 where json writes 1e-05), and NaN or
+    infinity, which json refuses and orjson writes as null (none reaches an answer: numbers are bounded where read).
+    """
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8", errors="replace")
+        try:
+            return orjson.dumps(content, default=_plain_float, option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8", errors="replace")
+
+
+def _plain_float(value: Any) -> float:
+    """orjson writes floats, not their subclasses (yamlfile.RawFloat): the value as a float; anything else is refused."""
+    if isinstance(value, float):
+        return float(value)
+    raise TypeError
+
+
+class Answers:
+    """The latest answers of the routes that read a body, by request, so a request sent again is answered from memory.
+
+    A pipeline that checks its committed requirements file on every run, a dashboard polling the same documents,
+    a client retrying: the answer is a function of the catalog (fixed while serving), the body and the date, all in
+    the key. Only small bodies are kept (a large one is rarely sent twice); at most `entries` answers and `limit`
+    bytes, the least recently used dropped first. Used from the event loop only, so it needs no lock.
+    """
+
+    def __init__(self, entries: int = MEMO_ENTRIES, limit: int = MEMO_BYTES):
+        self.entries = entries
+        self.limit = limit
+        self.size = 0
+        self.kept: OrderedDict[tuple[str, str, bytes], tuple[int, bytes]] = OrderedDict()
+
+    def get(self, key: tuple[str, str, bytes]) -> Response | None:
+        kept = self.kept.get(key)
+        if kept is None:
+            return None
+        self.kept.move_to_end(key)
+        return Response(kept[1], status_code=kept[0], media_type="application/json")
+
+    def put(self, key: tuple[str, str, bytes], response: Response) -> None:
+        cost = len(key[2]) + len(response.body)
+        if len(key[2]) > MEMO_BODY or cost > self.limit or key in self.kept:
+            return
+        self.kept[key] = (response.status_code, bytes(response.body))
+        self.size += cost
+        while len(self.kept) > self.entries or self.size > self.limit:
+            (_, _, body), (_, answer) = self.kept.popitem(last=False)
+            self.size -= len(body) + len(answer)
 
 
 class Busy(Exception):
@@ -132,6 +188,22 @@ def _input_error(error: InputError) -> JSONResponse:
     return _error(422, "invalid input", details, error.omitted, omitted_loc or "query")
 
 
+def _settled(work: Callable[[], T]) -> T | Response:
+    """What `work` returns, or the 422 for its InputError (rendered here, in the worker)."""
+    try:
+        return work()
+    except InputError as error:
+        return _input_error(error)
+
+
+def _rendered(work: Callable[[], Any]) -> Response:
+    """The JSON answer of `work`, or the 422 for its InputError."""
+    try:
+        return SafeJSONResponse(work())
+    except InputError as error:
+        return _input_error(error)
+
+
 class Offload:
     """Runs CPU-bound work on a few worker threads with a time limit, so the event loop (and /health) stays free.
 
@@ -144,10 +216,18 @@ class Offload:
         self.time_limit = time_limit
         self.executor: ThreadPoolExecutor | None = None
 
-    async def __call__(self, work: Callable[[], T]) -> T:
+    async def __call__(self, work: Callable[[], T]) -> T | Response:
+        """What `work` returns, for FastAPI to shape by the route's response model; an input error is answered in the worker."""
+        return await self._run(_settled, work)
+
+    async def json(self, work: Callable[[], Any]) -> Response:
+        """The JSON answer of `work` (or its 422), rendered in the worker, for a route whose answer is its JSON as it stands."""
+        return await self._run(_rendered, work)
+
+    async def _run(self, wrapper: Callable[[Callable[[], Any]], R], work: Callable[[], Any]) -> R:
         if self.executor is None:  # made on first use, and again after a shutdown (each lifespan of the app)
             self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="refarch-api")
-        future = asyncio.get_running_loop().run_in_executor(self.executor, work)
+        future = asyncio.get_running_loop().run_in_executor(self.executor, wrapper, work)
         try:
             return await asyncio.wait_for(future, self.time_limit)
         except TimeoutError:
@@ -248,6 +328,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
     version = catalog_version(catalog)
     cadence = found.as_dict() if (found := freshness(catalog).cadence) else None
     offload = Offload(workers, time_limit)
+    answers = Answers()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
@@ -311,6 +392,9 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
         """Liveness: the catalog is loaded and valid."""
         return Health(status="ok", product=catalog.product.id, catalog_version=version, refarch_version=__version__)
 
+    # The engines' routes come next: the router tries each route in order, and these take most of the traffic.
+    _register_domain_routes(api, catalog, offload, answers)
+
     @api.get("/releases", tags=["catalog"])
     def releases(as_of: IsoDate | None = Query(default=None, description="Judge status on this date (default: today, UTC).")) -> dict[str, Any]:
         """Every release with its support status on a date."""
@@ -328,15 +412,13 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
             raise NotFound("release", version, list(statuses), newer)
         return {"schema_version": SCHEMA_VERSION, "as_of": date.isoformat(), "catalog": currency(catalog), "item": statuses[version].as_dict()}
 
-    for segment, (attribute, singular) in ENTITY_KINDS.items():
-        _entity_routes(api, catalog, segment, attribute, singular)
 
-    @api.get("/matrix", tags=["catalog"])
+    @api.get("/matrix", response_model=dict[str, Any], tags=["catalog"])
     async def matrix(
         version: str | None = Query(default=None, description='Product version, e.g. "7.5" (default: the latest).'),
         method: str | None = Query(default=None, description="Only this deployment method.", json_schema_extra={"enum": list(catalog.methods)}),
         as_of: IsoDate | None = Query(default=None),
-    ) -> dict[str, Any]:
+    ) -> Response:
         """The support matrix for a product version: the same JSON as `refarch matrix --format json`."""
         chosen = catalog.releases.releases[-1].version if version is None else version  # an empty version is an error, as in the CLI
 
@@ -344,10 +426,12 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
             require_version(catalog, chosen)
             return support_matrix(catalog, chosen, as_of or _today(), method)
 
-        return await offload(work)
+        return await offload.json(work)
 
-    _register_domain_routes(api, catalog, offload)
+    for segment, (attribute, singular) in ENTITY_KINDS.items():
+        _entity_routes(api, catalog, segment, attribute, singular)
     app.include_router(api)
+    app.state.offload = offload  # its time limit can be changed while serving (a test does)
     app.state.routes = [route for route in [*api.routes, *app.router.routes] if isinstance(route, Route)]  # before the fallbacks below
     # Anything else under /api/v1 is a JSON 404 (or 405) here, before the site's static files could answer with HTML.
     app.router.routes.append(Route(f"{PREFIX}/{{rest:path}}", _NoApiRoute(), include_in_schema=False))
@@ -423,11 +507,11 @@ def _document_bodies(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _register_domain_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
+def _register_domain_routes(api: APIRouter, catalog: Catalog, offload: Offload, answers: Answers) -> None:
     """Routes over the sizing, checking and upgrade engines, each present once its module exists."""
     from . import api_routes
 
-    api_routes.register(api, catalog, offload)
+    api_routes.register(api, catalog, offload, answers)
 
 
 class _NoApiRoute:

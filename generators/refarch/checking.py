@@ -217,7 +217,7 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
     return problems
 
 
-def _known(catalog: Catalog, req: Requirements) -> bool:
+def all_ids_known(catalog: Catalog, req: Requirements) -> bool:
     """A quick test that requirement_problems would find nothing (the common case), without building messages."""
     index = _index(catalog)
     deployment = req.deployment
@@ -332,7 +332,7 @@ def check(
     Raises InputError when the requirements name ids the catalog does not know, located by `lines` (the
     requirements sit at `prefix` inside the document, e.g. ("requirements",) in an exception request).
     """
-    if not _known(catalog, requirements):
+    if not all_ids_known(catalog, requirements):
         problems = requirement_problems(catalog, requirements, file or "<requirements>", lines, prefix)
         if problems:
             raise InputError(problems)
