@@ -1,6 +1,6 @@
 """A bounded HTTP/1.1 load generator for loopback servers: N keep-alive connections for S seconds.
 
-Usage: loadgen.py URL --seconds 30 --connections 32 [--body FILE] -> one JSON line of results.
+Usage: loadgen.py URL --seconds 30 --connections 32 [--body FILE [--vary]] -> one JSON line of results.
 Refuses any host but 127.0.0.1 / localhost / ::1, and stops by itself after --seconds or --max-requests.
 """
 
@@ -18,13 +18,17 @@ from urllib.parse import urlsplit
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-async def worker(host: str, port: int, request: bytes, deadline: float, budget: list[int], latencies: list[float], errors: list[str]) -> None:
+MARK = b"@@@@@@@@"
+"""With --vary, this text in the body becomes the request's number (8 digits, so the length stays), making every body different."""
+
+
+async def worker(host: str, port: int, request: bytes, deadline: float, budget: list[int], latencies: list[float], errors: list[str], vary: bool) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline and budget[0] > 0:
             budget[0] -= 1
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(request.replace(MARK, b"%08d" % budget[0], 1) if vary else request)
             await writer.drain()
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
@@ -42,7 +46,7 @@ async def worker(host: str, port: int, request: bytes, deadline: float, budget: 
         writer.close()
 
 
-async def main(url: str, seconds: float, connections: int, body: bytes | None, max_requests: int) -> dict[str, object]:
+async def main(url: str, seconds: float, connections: int, body: bytes | None, max_requests: int, vary: bool = False) -> dict[str, object]:
     parts = urlsplit(url)
     if parts.hostname not in LOOPBACK:
         raise SystemExit(f"refusing to load {parts.hostname}: only loopback addresses are allowed")
@@ -57,7 +61,9 @@ async def main(url: str, seconds: float, connections: int, body: bytes | None, m
     budget = [max_requests]
     started = time.perf_counter()
     deadline = started + seconds
-    await asyncio.gather(*(worker(host, port, request, deadline, budget, latencies, errors) for _ in range(connections)))
+    if vary and (body is None or MARK not in body):
+        raise SystemExit(f"--vary needs {MARK.decode()} in the body")
+    await asyncio.gather(*(worker(host, port, request, deadline, budget, latencies, errors, vary) for _ in range(connections)))
     elapsed = time.perf_counter() - started
     latencies.sort()
     return {
@@ -78,7 +84,8 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--body")
     parser.add_argument("--max-requests", type=int, default=5_000_000)
+    parser.add_argument("--vary", action="store_true", help=f"number each request's body at {MARK.decode()}, so no two are alike")
     args = parser.parse_args()
     payload = Path(args.body).read_bytes() if args.body else None
-    print(json.dumps(asyncio.run(main(args.url, args.seconds, args.connections, payload, args.max_requests))))
+    print(json.dumps(asyncio.run(main(args.url, args.seconds, args.connections, payload, args.max_requests, args.vary))))
     sys.exit(0)
