@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,23 @@ def upgrade_plan(from_version: str, to_version: str, method_id: str, postgres: s
     def answer() -> dict[str, Any]:
         from ..upgrades import upgrade_plan as plan_upgrade
 
-        return plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy)
+        routes = None if os.environ.get("REFARCH_NO_CACHE") else lambda: _routes(catalog_root or default_root())
+        return plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy, routes=routes)
 
     today = dt.datetime.now(dt.UTC).date().isoformat()  # nothing in a plan depends on the date today; keyed by it all the same, to be safe
     inputs = [from_version, to_version, method_id, postgres if postgres is not None else "\0", strategy, today]
     plan = load_answer(catalog_root or default_root(), "upgrade-plan", inputs, answer)
     emit_as(fmt, plan, upgrade_plan_table, upgrade_plan_markdown)
+
+
+def _routes(root: Path) -> Any:
+    """The upgrade planner's routing table, kept beside the catalog cache, so a plan needs no networkx.
+
+    Not without a cache (REFARCH_NO_CACHE): for one plan, networkx is quicker than building the whole table."""
+    from ..cache import load_derived
+    from ..upgrades import routing_table
+
+    return load_derived(root, "upgrade-routes", routing_table)
 
 
 @main.command("migrate-plan")
