@@ -20,13 +20,15 @@ from .freshness import currency, version_problem
 from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
 from .memo import per_catalog
-from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, minor_of, version_key
+from .numbers import minor_of, version_key
 from .problems import InputError, Problem, clip_repr, did_you_mean
+from .snapshot import plain
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .loading import Catalog
+    from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop
 
 SCHEMA_VERSION = 1
 STRATEGIES = ("fewest-steps", "least-downtime")
@@ -665,7 +667,7 @@ def upgrade_plan(
         "steps": steps,
         "totals": totals,
         "total_downtime": total_downtime,
-        "downtime_levels": [level.model_dump() for level in catalog.upgrades.downtime_levels],
+        "downtime_levels": [plain(level) for level in catalog.upgrades.downtime_levels],
         "notes": notes,
         "docs": catalog.product.upgrade_docs_url or catalog.upgrades.standard.docs,
     }
@@ -706,7 +708,7 @@ def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
                 "versions": prep.patch[lo : hi + 1],
                 "minors": prep.minors[lo : hi + 1],
                 "applies_to": describe_conditions(catalog, stop.when),
-                "when": stop.when.model_dump(),
+                "when": plain(stop.when),
                 "reason": stop.reason,
                 "manual_steps": list(stop.manual_steps),
                 "exit": stop.exit,
@@ -777,7 +779,7 @@ def _route_entry(catalog: Catalog, route: Migration, source: str, version: str |
         "downtime_label": _downtime_label(catalog, route.downtime),
         "downtime_summary": route.downtime_summary,
         "backups": list(route.backups),
-        "procedure": [step.model_dump() for step in route.procedure],
+        "procedure": [plain(step) for step in route.procedure],
         "migrated": list(route.migrated),
         "recreated": list(route.recreated),
         "docs": route.docs,
