@@ -33,7 +33,7 @@ def upgrade_plan(from_version: str, to_version: str, method_id: str, postgres: s
         from ..upgrades import upgrade_plan as plan_upgrade
 
         routes = None if os.environ.get("REFARCH_NO_CACHE") else lambda: _routes(catalog_root or default_root())
-        return plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy, routes=routes)
+        return plan_upgrade(load(catalog_root, fast=True), from_version, to_version, method_id, postgres=postgres, strategy=strategy, routes=routes)
 
     today = dt.datetime.now(dt.UTC).date().isoformat()  # nothing in a plan depends on the date today; keyed by it all the same, to be safe
     inputs = [from_version, to_version, method_id, postgres if postgres is not None else "\0", strategy, today]
