@@ -7,7 +7,6 @@ an edit to data or code invalidates every entry. A missing or unreadable cache o
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 from collections.abc import Callable, Sequence
@@ -146,6 +145,8 @@ def load_derived(root: Path, name: str, build: Callable[[Any], Any]) -> Any:
     For plain data derived from the catalog (e.g. the sizing model): a hit reads one JSON file and
     imports neither YAML loading nor pydantic. Hit or miss, the caller gets the same JSON round-trip.
     """
+    import json
+
     if os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
         return json.loads(json.dumps(build(load_cached(root))))
     path: Path | None
@@ -185,6 +186,8 @@ def answer_path(root: Path, name: str, inputs: Sequence[str | bytes] | None, kin
 
 def recall(path: Path | None) -> Any:
     """The answer kept at `path`, or None."""
+    import json
+
     if path is None:
         return None
     try:
@@ -195,6 +198,8 @@ def recall(path: Path | None) -> Any:
 
 def remember(path: Path | None, answer: Any) -> Any:
     """Keep `answer` at `path` (when there is one); return its JSON round-trip, which is what a later recall() gives."""
+    import json
+
     text = json.dumps(answer, sort_keys=True, default=str)
     if path is not None:
         from .fsutil import write_atomic_bytes
