@@ -17,17 +17,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .freshness import currency, stale_message, version_problem
+from .keypaths import LineMap, dotted, service_id
 from .lifecycle import at_or_after, level_at, release_statuses
 from .matrix import rule_at
 from .memo import per_catalog
-from .models import ExceptionRecord, Requirements, minor_of, version_key
-from .models.requirements import service_id
+from .numbers import minor_of, version_key
 from .problems import MAX_PROBLEMS, InputError, Problem, clip, did_you_mean, one_of
-from .yamlfile import LineMap, dotted
 
 if TYPE_CHECKING:
     from .loading import Catalog
-    from .models import Method, SupportLevel
+    from .models import ExceptionRecord, Method, Requirements, SupportLevel
 
 SCHEMA_VERSION = 1
 
@@ -141,8 +140,6 @@ class _Index:
         return self.levels[level].outcome == "pass"
 
 
-
-
 @per_catalog
 def _index(catalog: Catalog) -> _Index:
     return _Index(catalog)
@@ -205,7 +202,8 @@ def requirement_problems(catalog: Catalog, req: Requirements, file: str = "<requ
         elif external_id not in provider.serves:
             choices = _index(catalog).providers_for[external_id]
             problem(
-                ("services", key, "provider"), f"provider '{clip(choice.provider)}' ({provider.name}) does not provide {clip(key)}; providers for {key}: {one_of(choices)}"
+                ("services", key, "provider"),
+                f"provider '{clip(choice.provider)}' ({provider.name}) does not provide {clip(key)}; providers for {key}: {one_of(choices)}",
             )
     first: dict[str, int] = {}
     for position, option_id in enumerate(req.options):

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -192,6 +191,8 @@ def write_atomic_bytes(path: Path | str, data: bytes, *, exclusive: bool = False
             path.parent.mkdir(parents=True, exist_ok=True)
         except FileExistsError:  # the folder's name is taken by a file or a device: not "the file exists"
             raise NotADirectoryError(errno.ENOTDIR, "not a folder") from None
+        import tempfile  # here: most commands only read, and tempfile (with shutil and random) is 2.5 ms of a start
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

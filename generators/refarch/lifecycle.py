@@ -10,10 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .models import Lifecycle, Method, Release, minor_of, version_key
+from .numbers import minor_of, version_key
 
 if TYPE_CHECKING:
     from .loading import Catalog
+    from .models import Lifecycle, Method, Release
 
 
 def at_or_after(version: str, point: str) -> bool:

@@ -9,7 +9,7 @@ import os
 import types
 import typing
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +18,8 @@ from pydantic import BaseModel, ValidationError
 from . import models as m
 from .fsutil import list_folder, read_input
 from .problems import MAX_PROBLEMS, InputError, Problem, clip, clip_repr, did_you_mean, one_of
+from .snapshot import Catalog as Catalog  # re-exported: loading is where callers look for it
+from .snapshot import Origin as Origin
 from .yamlfile import LineMap, dotted, parse
 
 M = TypeVar("M", bound=BaseModel)
@@ -56,43 +58,6 @@ KINDS: tuple[FileKind[Any], ...] = (
     FileKind("upgrade_notes", "catalog/upgrade-notes/*.yaml", m.UpgradeNote, "upgrade-note", many=True),
     FileKind("migrations", "catalog/migrations/*.yaml", m.Migration, "migration", many=True),
 )
-
-
-@dataclass(frozen=True)
-class Origin:
-    file: str
-    lines: LineMap
-
-    def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
-        return Problem(self.file, self.lines.line_for(path), dotted(path), message)
-
-
-@dataclass
-class Catalog:
-    """Everything the catalog says, validated. Entities keyed by id, in id order."""
-
-    product: m.Product
-    releases: m.Releases
-    support_levels: m.SupportLevels
-    cpu_architectures: m.CpuArchitectures
-    machine_types: m.MachineTypes
-    methods: dict[str, m.Method]
-    platforms: dict[str, m.Platform]
-    external_services: dict[str, m.ExternalService]
-    providers: dict[str, m.Provider]
-    options: dict[str, m.Option]
-    sizes: dict[str, m.Size]
-    services: dict[str, m.Service]
-    architectures: dict[str, m.Architecture]
-    sizing: m.SizingData
-    upgrades: m.Upgrades
-    upgrade_stops: dict[str, m.UpgradeStop]
-    upgrade_notes: dict[str, m.UpgradeNote]
-    migrations: dict[str, m.Migration]
-    exception_policy: m.ExceptionPolicy
-    origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
-    root: Path | None = field(default=None, repr=False, compare=False)
-    """The folder it was loaded from (for data read on demand, such as catalog/deploy/)."""
 
 
 # --- pydantic errors -> problems ---------------------------------------------------------

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from .freshness import currency, freshness, version_problem
 from .lifecycle import at_or_after, method_level, release_status
-from .models import ExternalService, VersionRule, minor_of
-from .models.common import plain
+from .numbers import minor_of
 from .problems import InputError, Problem, unknown
+from .snapshot import plain
 
 if TYPE_CHECKING:
     from .loading import Catalog
+    from .models import ExternalService, VersionRule
 
 SCHEMA_VERSION = 1
 

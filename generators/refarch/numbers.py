@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from .problems import clip_repr
 
@@ -21,6 +22,12 @@ MAX_COMPONENT_DIGITS = 6
 
 VERSION_PATTERN = re.compile(rf"^\d{{1,{MAX_COMPONENT_DIGITS}}}(\.\d{{1,{MAX_COMPONENT_DIGITS}}}){{0,2}}$")
 """A version "X", "X.Y" or "X.Y.Z" with bounded components."""
+
+
+def minor_of(version: str) -> str:
+    """The minor "X.Y" of any version."""
+    return ".".join(version.split(".")[:2])
+
 
 _LOOSE_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
@@ -77,3 +84,21 @@ def concurrent_users_problem(concurrent: int, users: int, users_key: str = "user
         f"{concurrent:,} concurrent users is more than the {users:,} users ({users_key}); "
         "the users active at the same moment are some of the users, so raise users or lower concurrent_users"
     )
+
+
+# Pydantic-free twins of model validators, for refarch.conform's fast path: each returns True exactly when its validator accepts.
+
+
+def is_version(value: object) -> bool:
+    """What models.common's Version accepts as text."""
+    return isinstance(value, str) and version_problem(value) is None
+
+
+def concurrent_within_users(inputs: Any) -> bool:
+    """SizingInputs: concurrent_users is at most users (when both are given)."""
+    return inputs.concurrent_users is None or inputs.users is None or inputs.concurrent_users <= inputs.users
+
+
+def largest_within_total(inputs: Any) -> bool:
+    """SizingInputs: largest_repo_gb is at most total_repo_size_gb (when both are given)."""
+    return inputs.largest_repo_gb is None or inputs.total_repo_size_gb is None or inputs.largest_repo_gb <= inputs.total_repo_size_gb

@@ -7,7 +7,6 @@ the first MAX_PROBLEMS problems with a count of the rest.
 
 from __future__ import annotations
 
-import difflib
 import heapq
 import re
 from collections.abc import Iterable
@@ -113,6 +112,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     longest = max((len(c) for c in pool), default=0)
     if len(word) > 3 * longest:  # nothing can be close (difflib's ratio is at most 2*shorter/total < 0.6): skip the work
         return ""
+    import difflib  # here: only a problem asks for a suggestion
+
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 

@@ -225,8 +225,9 @@ def compile_model(catalog: Catalog) -> Model:
 
 @per_catalog
 def sizing_model_json(catalog: Catalog) -> Model:
-    """The compiled model for this catalog, compiled once per catalog object. Treat it as read-only."""
-    return compile_model(catalog)
+    """The compiled model for this catalog, compiled once per catalog object (a snapshot carries it). Treat it as read-only."""
+    compiled: Model | None = catalog.derived.get("sizing-model")
+    return compiled if compiled is not None else compile_model(catalog)
 
 
 # --- reading inputs -----------------------------------------------------------------------

@@ -7,8 +7,10 @@ upgrade-notes/ and migrations/.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
@@ -18,13 +20,15 @@ from .freshness import currency, version_problem
 from .lifecycle import at_or_after, exists_at
 from .matrix import require_id, rule_at
 from .memo import per_catalog
-from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop, minor_of, version_key
+from .numbers import minor_of, version_key
 from .problems import InputError, Problem, clip_repr, did_you_mean
+from .snapshot import plain
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .loading import Catalog
+    from .models import Conditions, Method, Migration, UpgradeNote, UpgradeStop
 
 SCHEMA_VERSION = 1
 STRATEGIES = ("fewest-steps", "least-downtime")
@@ -78,7 +82,7 @@ class _Prepared:
     outage: dict[str, bool]
     stop_span: dict[str, tuple[int, int]]  # stop id -> (lo, hi) node indices of its run of releases
     first_at_or_after: dict[str, int]  # note id -> first node whose latest patch is at or past the note's version
-    graphs: dict[tuple[Any, ...], _Graph] = field(default_factory=dict)
+    graphs: dict[_Shape, _Graph] = field(default_factory=dict)
     routes: nx.DiGraph[str] | None = None
 
 
@@ -243,24 +247,48 @@ def _costs(prep: _Prepared, levels: list[str], j: int) -> tuple[int, int]:
     return hop + downtime_cost + later, downtime_cost + tie_room + later
 
 
-def _graph(catalog: Catalog, prep: _Prepared, ctx: _Context) -> _Graph:
-    """The versions graph for one method and set of applicable rules, built once and cached.
+@dataclass(frozen=True)
+class _Shape:
+    """Everything the versions graph of a plan depends on (the rest is the catalog's): plans with equal shapes share a graph."""
+
+    mvu: bool
+    standard: str  # downtime level of a standard hop on this method's platform
+    stops: tuple[tuple[int, int, bool, str | None], ...]  # (lo, hi, exit standard, downtime) of each stop to respect
+    notes: tuple[tuple[int, str, tuple[str, ...], str], ...]  # (first node, applies, hop types, downtime) of each note that adds downtime
+
+    @functools.cached_property
+    def key(self) -> str:
+        """The shape as text: its key in the routing table."""
+        return json.dumps([self.mvu, self.standard, self.stops, self.notes], separators=(",", ":"))
+
+
+def _shape(catalog: Catalog, prep: _Prepared, ctx: _Context) -> _Shape:
+    policy = catalog.upgrades
+    return _Shape(
+        mvu=ctx.method.mvu,
+        standard=policy.standard.downtime_by_platform.get(ctx.method.platform_kind, policy.standard.downtime),
+        stops=tuple((*prep.stop_span[s.id], s.exit == "standard", s.downtime) for s in ctx.stops),
+        notes=tuple((prep.first_at_or_after[n.id], n.applies, tuple(n.when.hop_types), n.downtime) for n in ctx.notes if n.downtime),
+    )
+
+
+def _hop_type(catalog: Catalog, i: int, j: int) -> str:
+    """A hop from node i to node j is a standard upgrade when it spans few enough minors, else a multi-version upgrade."""
+    return "standard" if j - i <= catalog.upgrades.standard.minors else "mvu"
+
+
+def _graph(catalog: Catalog, prep: _Prepared, shape: _Shape) -> _Graph:
+    """The versions graph for one shape, built once and cached.
 
     Edges carry only their type, worst downtime and costs; a plan works out the notes and stops of its own hops.
     """
-    key = (ctx.method.id, tuple(s.id for s in ctx.stops), tuple(n.id for n in ctx.notes))
-    cached = prep.graphs.get(key)
+    cached = prep.graphs.get(shape)
     if cached is not None:
         return cached
     policy = catalog.upgrades
     nodes = len(prep.minors)
     mvu_from = prep.index.get(minor_of(policy.mvu.since), 0) if at_or_after(prep.minors[-1], policy.mvu.since) else nodes
-    base = {
-        "standard": policy.standard.downtime_by_platform.get(ctx.method.platform_kind, policy.standard.downtime),
-        "mvu": policy.mvu.downtime,
-    }
-    stops = [(*prep.stop_span[s.id], s.exit == "standard", s.downtime) for s in ctx.stops]
-    notes = [(prep.first_at_or_after[n.id], n.applies, n.when.hop_types, n.downtime) for n in ctx.notes if n.downtime]
+    base = {"standard": shape.standard, "mvu": policy.mvu.downtime}
     import networkx as nx
 
     graph: nx.DiGraph[int] = nx.DiGraph()
@@ -268,13 +296,13 @@ def _graph(catalog: Catalog, prep: _Prepared, ctx: _Context) -> _Graph:
     rank = prep.level_rank.__getitem__
     for i in range(nodes):
         for j in range(i + 1, nodes):
-            kind = "standard" if j - i <= policy.standard.minors else "mvu"
-            if kind == "mvu" and (not ctx.method.mvu or i < mvu_from):
+            kind = _hop_type(catalog, i, j)
+            if kind == "mvu" and (not shape.mvu or i < mvu_from):
                 continue
             # A hop's outages add up (a multi-version upgrade that also rewrites the databases costs both).
             levels = {base[kind]}
             blocked = False
-            for lo, hi, exit_standard, downtime in stops:
+            for lo, hi, exit_standard, downtime in shape.stops:
                 if (i < lo and j > hi) or (exit_standard and kind == "mvu" and lo <= i <= hi < j):
                     blocked = True
                     break
@@ -282,14 +310,14 @@ def _graph(catalog: Catalog, prep: _Prepared, ctx: _Context) -> _Graph:
                     levels.add(downtime)
             if blocked:
                 continue
-            for threshold, applies, hop_types, downtime in notes:
+            for threshold, applies, hop_types, note_downtime in shape.notes:
                 if i < threshold and (applies == "starting-before" or j >= threshold) and (not hop_types or kind in hop_types):
-                    levels.add(downtime)
+                    levels.add(note_downtime)
             ordered = sorted(levels, key=rank)
             fewest, least = _costs(prep, ordered, j)
             graph.add_edge(i, j, type=kind, downtime=ordered[-1], fewest=fewest, least=least)
     built = _Graph(graph)
-    prep.graphs[key] = built
+    prep.graphs[shape] = built
     return built
 
 
@@ -318,6 +346,107 @@ def _applicable(catalog: Catalog, prep: _Prepared, method: Method, postgres: Pos
     )
     notes = tuple(note for note in catalog.upgrade_notes.values() if matches(note.when, method.id, postgres))
     return _Context(method, stops, notes)
+
+
+# --- the routing table: every path networkx finds, as plain data -------------------------
+#
+# A whole `refarch upgrade-plan` process should not pay for importing networkx. The graphs depend on the catalog
+# only, so every shortest path a plan can take is found once per catalog (with networkx, here) and kept as JSON
+# beside the catalog cache; a plan then reads its path from the table. Per graph shape and strategy, the table
+# holds the shortest-path tree from each node a plan of that shape can start at: one character per later node,
+# how many nodes back the hop into it starts ("1": from the node just before; "-": not reached).
+
+ROUTES_SCHEMA_VERSION = 1
+Routes = Callable[[], "Mapping[str, Any] | None"]
+"""Gives the routing table (see routing_table), asked only when a plan needs a path; None: use networkx."""
+
+_UNREACHED = "-"
+_ONE_BACK = ord("1")
+
+
+def _postgres_classes(catalog: Catalog, method: Method) -> list[Postgres]:
+    """One database for each way the stops' and notes' conditions can come out for this method: every database a
+    plan can name matches the same stops and notes as one of these."""
+    whens = [stop.when for stop in catalog.upgrade_stops.values()] + [note.when for note in catalog.upgrade_notes.values()]
+    majors = {major for rule in catalog.upgrades.bundled_postgres for major in rule.majors}
+    for when in whens:  # version_key(major) < version_key(below) changes only at below's major and the next one up
+        below = (when.postgres_below or "").split(".")[0]
+        if below.isdigit():
+            majors |= {str(m) for m in (int(below) - 1, int(below), int(below) + 1) if m >= 0}
+    classes: dict[tuple[bool, ...], Postgres] = {}
+    for kind in ("bundled", "external"):
+        for major in sorted(majors, key=version_key):
+            db = Postgres(kind, major, None)
+            classes.setdefault(tuple(matches(when, method.id, db) for when in whens), db)
+    return list(classes.values())
+
+
+def _starts(catalog: Catalog, prep: _Prepared) -> dict[_Shape, dict[int, int]]:
+    """For every graph shape a plan can have: each node a plan of that shape can start at, and the furthest node it can end at."""
+    nodes = len(prep.minors)
+    found: dict[_Shape, dict[int, int]] = {}
+    for method in catalog.methods.values():
+        if not method.self_hosted:
+            continue
+        for db in _postgres_classes(catalog, method):
+            for start in range(nodes - 1):
+                # The stops a plan respects change only where the end passes a stop's last node.
+                ends = sorted({start + 1, *(hi + 1 for lo, hi in prep.stop_span.values() if start < lo and start + 1 < hi + 1 < nodes)})
+                for end, until in zip(ends, [*(e - 1 for e in ends[1:]), nodes - 1], strict=True):
+                    shape = _shape(catalog, prep, _applicable(catalog, prep, method, db, start, end))
+                    furthest = found.setdefault(shape, {})
+                    furthest[start] = max(furthest.get(start, until), until)
+    return found
+
+
+def routing_table(catalog: Catalog) -> dict[str, Any]:
+    """Every path an upgrade plan can take over this catalog, found with networkx, as plain JSON-ready data."""
+    prep = _prepared(catalog)
+    paths: dict[str, dict[str, dict[str, str]]] = {}
+    for shape, furthest in _starts(catalog, prep).items():
+        built = _graph(catalog, prep, shape)
+        paths[shape.key] = {}
+        for strategy in STRATEGIES:
+            trees = {}
+            for start, until in sorted(furthest.items()):
+                found = _shortest(built, start, strategy)
+                codes = []
+                for node in range(start + 1, until + 1):
+                    path = found.get(node)
+                    # networkx's paths form a tree (each extends the path to the node before it), so a tree is all the table
+                    # keeps; a path that did not would be left to networkx.
+                    if path is not None and found.get(path[-2]) == path[:-1]:
+                        codes.append(chr(_ONE_BACK - 1 + node - path[-2]))
+                    else:
+                        codes.append(_UNREACHED)
+                trees[str(start)] = "".join(codes)
+            paths[shape.key][strategy] = trees
+    return {"schema_version": ROUTES_SCHEMA_VERSION, "releases": list(prep.minors), "paths": paths}
+
+
+def _routed(table: Mapping[str, Any], shape: _Shape, strategy: str, start: int, end: int) -> tuple[int, ...] | None:
+    """The path from node start to node end as the table has it, or None when it does not."""
+    tree = table["paths"].get(shape.key, {}).get(strategy, {}).get(str(start))
+    if tree is None or not start < end <= start + len(tree):
+        return None
+    path = [end]
+    while path[-1] != start:
+        back = ord(tree[path[-1] - start - 1]) - _ONE_BACK + 1  # _UNREACHED comes out below 1
+        if back < 1 or path[-1] - back < start:
+            return None
+        path.append(path[-1] - back)
+    return tuple(reversed(path))
+
+
+def _path(catalog: Catalog, prep: _Prepared, ctx: _Context, start: int, end: int, strategy: str, routes: Routes | None) -> tuple[int, ...]:
+    """The shortest path from node start to node end: from the routing table when it has it, else from networkx."""
+    shape = _shape(catalog, prep, ctx)
+    table = routes() if routes is not None else None
+    if table is not None and table.get("schema_version") == ROUTES_SCHEMA_VERSION and table.get("releases") == prep.minors:
+        path = _routed(table, shape, strategy, start, end)
+        if path is not None:
+            return path
+    return _shortest(_graph(catalog, prep, shape), start, strategy)[end]
 
 
 # --- upgrade plans -----------------------------------------------------------------------
@@ -466,8 +595,11 @@ def upgrade_plan(
     method: str,
     postgres: str | None = None,
     strategy: str = DEFAULT_STRATEGY,
+    routes: Routes | None = None,
 ) -> dict[str, Any]:
-    """The upgrade path from one version to a later one for a deployment method, respecting every required stop."""
+    """The upgrade path from one version to a later one for a deployment method, respecting every required stop.
+
+    The path comes from `routes` (a routing_table of this catalog) when given, else from networkx: the same path either way."""
     prep = _prepared(catalog)
     (start, from_label), (end, to_given), the_method, strategy = _all_or_nothing(
         lambda: _version_arg(catalog, prep, from_version, "from"),
@@ -505,11 +637,10 @@ def upgrade_plan(
         steps = [_step(catalog, prep, the_method, hop, from_label, end, end, 1)]
         steps[0]["reason"] = f"Take the latest patch of {prep.minors[end]}. This is the target version."
     else:
-        built = _graph(catalog, prep, ctx)
-        path = _shortest(built, start, strategy)[end]
+        path = _path(catalog, prep, ctx, start, end, strategy, routes)
         steps = []
         for number, (i, j) in enumerate(pairwise(path), start=1):
-            kind = built.graph.edges[i, j]["type"]
+            kind = _hop_type(catalog, i, j)
             if number == 1:
                 hop = _hop(catalog, prep, ctx, i, j, kind, starts_before)  # the exact starting patch may cross patch-level notes
             else:
@@ -536,7 +667,7 @@ def upgrade_plan(
         "steps": steps,
         "totals": totals,
         "total_downtime": total_downtime,
-        "downtime_levels": [level.model_dump() for level in catalog.upgrades.downtime_levels],
+        "downtime_levels": [plain(level) for level in catalog.upgrades.downtime_levels],
         "notes": notes,
         "docs": catalog.product.upgrade_docs_url or catalog.upgrades.standard.docs,
     }
@@ -577,7 +708,7 @@ def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
                 "versions": prep.patch[lo : hi + 1],
                 "minors": prep.minors[lo : hi + 1],
                 "applies_to": describe_conditions(catalog, stop.when),
-                "when": stop.when.model_dump(),
+                "when": plain(stop.when),
                 "reason": stop.reason,
                 "manual_steps": list(stop.manual_steps),
                 "exit": stop.exit,
@@ -648,7 +779,7 @@ def _route_entry(catalog: Catalog, route: Migration, source: str, version: str |
         "downtime_label": _downtime_label(catalog, route.downtime),
         "downtime_summary": route.downtime_summary,
         "backups": list(route.backups),
-        "procedure": [step.model_dump() for step in route.procedure],
+        "procedure": [plain(step) for step in route.procedure],
         "migrated": list(route.migrated),
         "recreated": list(route.recreated),
         "docs": route.docs,

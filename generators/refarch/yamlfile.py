@@ -8,13 +8,15 @@ aliases may be used, but a document that expands past MAX_NODES values fails at 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, TypeVar
 
 import yaml
 
 from .fsutil import MAX_BYTES
 from .jsonfile import dumps_json as dumps_json  # where it lived before; the CLI imports it from jsonfile
+from .keypaths import LineMap as LineMap  # re-exported: readers of documents find it here
+from .keypaths import Path_ as Path_
+from .keypaths import dotted as dotted
 from .numbers import number_problem
 from .problems import InputError, Problem, clip_repr
 
@@ -22,8 +24,6 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 
 __all__ = ["MAX_BYTES", "LineMap", "RawFloat", "dotted", "dumps_json", "parse"]
-
-Path_ = tuple[str | int, ...]
 
 try:  # libyaml is several times faster; the pure-Python parser gives the same results
     _Loader: type = yaml.CSafeLoader
@@ -43,34 +43,6 @@ class RawFloat(float):
 
     def __reduce__(self) -> tuple[type, tuple[float]]:
         return (float, (float(self),))
-
-
-class LineMap(dict[Path_, int]):
-    """Maps a key path, e.g. ('services', 3, 'replicas'), to its 1-based line."""
-
-    def line_for(self, path: Path_) -> int | None:
-        """The line of the longest prefix of `path` that the file contains."""
-        for end in range(len(path), -1, -1):
-            line = self.get(tuple(path[:end]))
-            if line is not None:
-                return line
-        return None
-
-
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
-
-
-def dotted(path: Path_) -> str:
-    """('services', 3, 'replicas') -> 'services[3].replicas'; a key that is not a plain name is quoted: deployment['a b\\n']."""
-    out = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-        elif isinstance(part, str) and _PLAIN_KEY.match(part) and len(part) <= 60:
-            out += f".{part}" if out else part
-        else:
-            out += f"[{clip_repr(part)}]"
-    return out
 
 
 class _Walker:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -45,10 +44,10 @@ def validate(as_of: str | None, catalog_root: Path | None) -> None:
         warning = str(catalog.origins[("releases", "")].problem(("verified",), f"warning: {stale}")) if stale else ""
         return {"valid": f"{root}: catalog is valid ({len(catalog.origins)} files, {count} entities)", "warning": warning}
 
-    # A catalog found valid is not read again until a file or refarch changes (the key hashes every file's bytes);
-    # problems are never stored, so a catalog with problems is read in full every time and every problem is listed.
+    # A catalog found valid is not read again until a file or refarch changes (refarch.cache.catalog_key); problems are
+    # never stored, so a catalog with problems is read in full every time and every problem is listed.
     try:
-        outcome = load_answer(root, "validate", [str(root), date.isoformat(), dt.date.today().isoformat()], check_every_file)
+        outcome = load_answer(root, "validate", [str(root), date.isoformat(), dt.date.today().isoformat()], check_every_file, kind="validated")
     except InputError as error:
         fail(error)
     if outcome["warning"]:
@@ -64,18 +63,12 @@ def validate(as_of: str | None, catalog_root: Path | None) -> None:
 @catalog_option
 def matrix(version: str | None, method_id: str | None, as_of: str | None, fmt: str, catalog_root: Path | None) -> None:
     """What is supported for a product version: methods, platforms, external services, options."""
-    from ..cache import load_answer
+    from ..matrix import support_matrix
     from ..render.reports import matrix_markdown, matrix_table
 
     date = parse_date(as_of)
-
-    def answer() -> dict[str, Any]:
-        from ..matrix import support_matrix
-
-        catalog = load(catalog_root)
-        return support_matrix(catalog, version if version is not None else catalog.releases.releases[-1].version, date, method_id)
-
-    data = load_answer(catalog_root or default_root(), "matrix", ["<latest>" if version is None else version, method_id or "", date.isoformat()], answer)
+    catalog = load(catalog_root, fast=True)
+    data = support_matrix(catalog, version if version is not None else catalog.releases.releases[-1].version, date, method_id)
     emit_as(fmt, data, matrix_table, matrix_markdown)
 
 

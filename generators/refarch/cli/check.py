@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import stat
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -12,23 +9,46 @@ from typing import Any, NoReturn
 import click
 
 from ..problems import InputError, Problem
-from .common import catalog_option, default_root, emit, format_option, load, main, parse_date, say
+from .common import catalog_option, emit, format_option, load, main, parse_date, say
 
 CHECK_FORMATS = ("table", "json", "markdown", "junit", "github", "sarif")
 
 
 def read_input(name: str, model: Any) -> tuple[Any, Any, str]:
     """Read and validate one YAML or JSON document from a path, or from stdin for '-': (model, line map, label)."""
+    from ..loading import validate_document
+
+    data, lines, label = _parse_input(name)
+    return validate_document(data, model, label, lines), lines, label
+
+
+def _parse_input(name: str) -> tuple[Any, Any, str]:
+    from ..fsutil import read_input as read_bounded
     from ..fsutil import read_stream
-    from ..loading import read_document, validate_document
     from ..yamlfile import parse
 
     if name == "-":
         label = "<stdin>"
         data, lines = parse(read_stream(getattr(sys.stdin, "buffer", None), label), label)  # sys.stdin is None when stdin is closed
-        return validate_document(data, model, label, lines), lines, label
-    document, lines = read_document(Path(name), model, name)
-    return document, lines, name
+        return data, lines, label
+    data, lines = parse(read_bounded(Path(name), name), name)
+    return data, lines, name
+
+
+def read_requirements(name: str, catalog: Any) -> tuple[Any, Any, str]:
+    """read_input(name, Requirements), without pydantic when the document is plainly valid (refarch.conform) and
+    `catalog` is a snapshot, which carries the shapes."""
+    from ..conform import conform
+
+    data, lines, label = _parse_input(name)
+    shapes = catalog.derived.get("requirements-shapes")
+    found = conform(shapes[0], shapes[1], data) if shapes else None
+    if found is not None:
+        return found, lines, label
+    from ..loading import validate_document
+    from ..models import Requirements
+
+    return validate_document(data, Requirements, label, lines), lines, label
 
 
 @main.command("check")
@@ -46,24 +66,16 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     3 unsupported: a hard limit no exception can lift.
     """
     from .. import __version__
-    from ..cache import answer_path, recall, remember
+    from ..checking import check, combine, requirement_problems
     from ..render.checks import render
 
     date = parse_date(as_of)
-    kept = answer_path(catalog_root or default_root(), "check", _answer_inputs(files, exceptions_dir, date, fail_on_warn))
-    result = recall(kept)
-    if result is not None:  # the same files, records and date over the same catalog and code: the answer given before
-        _replay_progress(len(files), len(result["reports"]))  # a terminal sees what a fresh check shows
-        _finish(result, fmt, render(result, fmt, __version__))
-
-    from ..checking import check, combine, requirement_problems
-    from ..models import Requirements
-    from ..records import read_records
-
-    catalog = load(catalog_root)
+    catalog = load(catalog_root, fast=True)
     problems: list[Problem] = []
     records = []
     if exceptions_dir is not None:
+        from ..records import read_records
+
         try:
             records = read_records(exceptions_dir, catalog.exception_policy)
         except InputError as error:
@@ -75,7 +87,7 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
     for name in files:
         reading.step()
         try:
-            requirements, lines, label = read_input(name, Requirements)
+            requirements, lines, label = read_requirements(name, catalog)
         except InputError as error:
             problems.extend(error.problems)
             continue
@@ -92,18 +104,8 @@ def check_command(files: tuple[str, ...], as_of: str | None, exceptions_dir: Pat
         checking.step()
         reports.append(check(catalog, requirements, date, records, file=label, lines=lines))
     checking.done()
-    result = remember(kept, combine(reports, date, fail_on_warn))
+    result = combine(reports, date, fail_on_warn)
     _finish(result, fmt, render(result, fmt, __version__))
-
-
-def _replay_progress(files: int, documents: int) -> None:
-    from .progress import Counter
-
-    for what, total in (("reading requirements files", files), ("checking", documents)):
-        counter = Counter(what, total)
-        for _ in range(total):
-            counter.step()
-        counter.done()
 
 
 def _finish(result: dict[str, Any], fmt: str, text: str) -> NoReturn:
@@ -111,26 +113,3 @@ def _finish(result: dict[str, Any], fmt: str, text: str) -> NoReturn:
     if fmt in ("json", "sarif"):
         say(result["summary"])  # stdout stays one JSON document
     sys.exit(result["exit_code"])
-
-
-def _answer_inputs(files: tuple[str, ...], exceptions_dir: Path | None, date: dt.date, fail_on_warn: bool) -> list[str | bytes] | None:
-    """Everything a check's answer depends on besides the catalog: each file's name and bytes, every record, the date.
-
-    None (no caching) unless every input is a small regular file: stdin, a FIFO or a device is read only once, by the check.
-    """
-    inputs: list[str | bytes] = [date.isoformat(), str(fail_on_warn), str(len(files))]
-    paths = [Path(name) for name in files]
-    if exceptions_dir is not None:
-        if not exceptions_dir.is_dir():
-            return None
-        inputs.append(str(exceptions_dir))
-        paths += sorted(p for p in exceptions_dir.rglob("*") if not p.is_dir())
-    for name, path in zip([*files, *(str(p) for p in paths[len(files) :])], paths, strict=True):
-        try:
-            status = os.stat(path)
-            if name == "-" or not stat.S_ISREG(status.st_mode) or status.st_size > 1024 * 1024:
-                return None
-            inputs += [name, path.read_bytes()]
-        except OSError:
-            return None
-    return inputs

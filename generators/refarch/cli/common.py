@@ -114,11 +114,15 @@ def catalog_option(func: F) -> F:
     )(func)
 
 
-def load(catalog_root: Path | None) -> Any:
-    """Load and validate the catalog, or exit 2 with every problem."""
-    from ..cache import load_cached
+def load(catalog_root: Path | None, fast: bool = False) -> Any:
+    """Load and validate the catalog, or exit 2 with every problem.
 
-    return load_cached(catalog_root or default_root())
+    fast=True gives the pydantic-free snapshot (refarch.snapshot): the same attributes, for commands that
+    only read the catalog (check, matrix, upgrade-plan) and start several times faster from a warm cache.
+    """
+    from ..cache import load_cached, load_snapshot
+
+    return (load_snapshot if fast else load_cached)(catalog_root or default_root())
 
 
 def parse_date(value: str | None, key: str = "--as-of") -> dt.date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,18 +25,22 @@ def upgrade_plan(from_version: str, to_version: str, method_id: str, postgres: s
 
     Exits 0 with a plan, 2 on a downgrade, an unknown version or method, or a version the method does not run.
     """
-    from ..cache import load_answer
     from ..render.upgrades import upgrade_plan_markdown, upgrade_plan_table
+    from ..upgrades import upgrade_plan as plan_upgrade
 
-    def answer() -> dict[str, Any]:
-        from ..upgrades import upgrade_plan as plan_upgrade
-
-        return plan_upgrade(load(catalog_root), from_version, to_version, method_id, postgres=postgres, strategy=strategy)
-
-    today = dt.datetime.now(dt.UTC).date().isoformat()  # nothing in a plan depends on the date today; keyed by it all the same, to be safe
-    inputs = [from_version, to_version, method_id, postgres if postgres is not None else "\0", strategy, today]
-    plan = load_answer(catalog_root or default_root(), "upgrade-plan", inputs, answer)
+    routes = None if os.environ.get("REFARCH_NO_CACHE") else lambda: _routes(catalog_root or default_root())
+    plan = plan_upgrade(load(catalog_root, fast=True), from_version, to_version, method_id, postgres=postgres, strategy=strategy, routes=routes)
     emit_as(fmt, plan, upgrade_plan_table, upgrade_plan_markdown)
+
+
+def _routes(root: Path) -> Any:
+    """The upgrade planner's routing table, kept beside the catalog cache, so a plan needs no networkx.
+
+    Not without a cache (REFARCH_NO_CACHE): for one plan, networkx is quicker than building the whole table."""
+    from ..cache import load_derived
+    from ..upgrades import routing_table
+
+    return load_derived(root, "upgrade-routes", routing_table)
 
 
 @main.command("migrate-plan")

@@ -8,10 +8,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ..conform import fast_check, pattern_check
 from ..numbers import VERSION_PATTERN as VERSION_PATTERN  # re-exported: models.common is where model code looks for it
+from ..numbers import minor_of as minor_of
 from ..numbers import version_key as version_key
 from ..numbers import version_problem
 from ..problems import clip_repr
+from ..snapshot import plain as plain  # re-exported: models.common is where model code looks for it
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
@@ -20,6 +23,7 @@ MINOR_PATTERN = re.compile(r"^\d+\.\d+$")
 def matching(pattern: re.Pattern[str], expected: str) -> BeforeValidator:
     """A validator for text that must match `pattern`; the error says what was `expected`, with an example."""
 
+    @fast_check(pattern_check(pattern))
     def check(value: Any) -> Any:
         if isinstance(value, str) and not pattern.match(value):
             raise ValueError(f"expected {expected} (got {clip_repr(value)})")
@@ -28,6 +32,7 @@ def matching(pattern: re.Pattern[str], expected: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+@fast_check("refarch.numbers:is_version")
 def _check_version(value: Any) -> Any:
     # YAML reads 7.10 as the float 7.1: refuse numbers so that no version is silently changed.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -82,11 +87,6 @@ MachineId = Annotated[str, matching(MACHINE_PATTERN, "a cloud machine type as th
 """A cloud machine type name, e.g. m6a.2xlarge, n2-standard-16, D16_v3."""
 
 
-def minor_of(version: str) -> str:
-    """The minor "X.Y" of any version."""
-    return ".".join(version.split(".")[:2])
-
-
 Level = Literal["recommended", "supported", "deprecated", "best-effort", "not-supported", "removed", "unavailable"]
 """The closed support vocabulary. What each level means to a checker is data: catalog/support-levels.yaml."""
 
@@ -137,20 +137,3 @@ class Entity(Sourced):
 
     id: Id = Field(description="The entity id; must equal the file name without .yaml.")
     name: str = Field(min_length=1, description="The name shown to people.")
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready data from models, as model_dump(mode="json", by_alias=True) gives it.
-
-    Walks the fields directly, so it does not make pydantic build a serializer for every model
-    class first (with defer_build, that build is most of the cost of a first dump in a process).
-    """
-    if isinstance(value, BaseModel):
-        return {(info.alias or name): plain(getattr(value, name)) for name, info in type(value).model_fields.items()}
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from ..keypaths import service_id as service_id  # re-exported: where model code looks for it
 from .common import Id, Sourced, Strict, Version, matching
 from .sizing import SizingInputs
 
@@ -73,11 +74,6 @@ ServiceKey = Annotated[str, matching(SERVICE_KEY, "an external service id like '
 """An external service id; underscores may stand for dashes (object_storage = object-storage)."""
 
 
-def service_id(key: str) -> str:
-    """The catalog id a services: key names (object_storage -> object-storage)."""
-    return key.replace("_", "-")
-
-
 # --- the requirements document -----------------------------------------------------------
 
 
@@ -113,6 +109,7 @@ class Requirements(Strict):
 
 
 # --- exception requests ------------------------------------------------------------------
+
 
 def _typed_word(value: object) -> object:
     """YAML 1.1 reads an unquoted yes or no (also on/off, true/false) as a boolean: take it as the word the person typed."""

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..conform import fast_check
 from ..numbers import MAX_NUMBER, concurrent_users_problem
 from .common import CatalogCurrency, Cloud, Id, Sourced, Strict, matching
 
@@ -44,6 +45,7 @@ class SizingInputs(Strict):
 
     @field_validator("concurrent_users")
     @classmethod
+    @fast_check("refarch.numbers:concurrent_within_users")
     def _concurrent_within_users(cls, value: int | None, info: ValidationInfo) -> int | None:
         users = info.data.get("users")
         if value is not None and users is not None and value > users:
@@ -51,6 +53,7 @@ class SizingInputs(Strict):
         return value
 
     @model_validator(mode="after")
+    @fast_check("refarch.numbers:largest_within_total")
     def _largest_within_total(self) -> SizingInputs:
         if self.largest_repo_gb is not None and self.total_repo_size_gb is not None and self.largest_repo_gb > self.total_repo_size_gb:
             raise ValueError(

@@ -5,8 +5,6 @@ Every text format ends with the tally line; JSON and SARIF carry it in `summary`
 
 from __future__ import annotations
 
-import json
-from html import escape as _html_escape
 from typing import Any
 
 from .text import code, markdown_table, md_escape, table, terminal_width, wrap_line
@@ -14,11 +12,15 @@ from .text import code, markdown_table, md_escape, table, terminal_width, wrap_l
 
 def escape(text: str) -> str:
     """Text for an XML element (xml.sax.saxutils would import urllib, which costs more than the whole check)."""
-    return _html_escape(text, quote=False)
+    from html import escape  # here: only Markdown, JUnit and SARIF escape, and html is 1.6 ms of a start
+
+    return escape(text, quote=False)
 
 
 def quoteattr(text: str) -> str:
-    return f'"{_html_escape(text, quote=True)}"'
+    from html import escape
+
+    return f'"{escape(text, quote=True)}"'
 
 
 MARK = {"pass": "pass", "warn": "WARN", "fail": "FAIL", "waived": "waived"}
@@ -191,6 +193,8 @@ def render_sarif(run: dict[str, Any], tool_version: str) -> str:
             }
         ],
     }
+    import json
+
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
