@@ -156,3 +156,41 @@ def test_work_past_the_time_limit_gets_a_503_and_health_still_answers(catalog: C
 def test_the_503_is_documented(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert "503" in spec["paths"]["/api/v1/check"]["post"]["responses"]
+
+
+# Requests to every route whose work goes to a worker: answers, shaped answers and 422s.
+OFFLOADED = [
+    ("GET", "/api/v1/matrix", {"version": "7.5", "as_of": "2026-11-27"}, None),
+    ("GET", "/api/v1/matrix", {"version": "9.9"}, None),
+    ("GET", "/api/v1/size", {"users": "8000", "repositories": "30000"}, None),
+    ("GET", "/api/v1/size", {"users": "-5"}, None),
+    ("POST", "/api/v1/size", None, b"users: 100\nrepositories: 5\n"),
+    ("POST", "/api/v1/check", {"as_of": "2026-11-27"}, VALID.read_bytes()),
+    ("POST", "/api/v1/check", None, b"customer: x\nversion: '7.5'\ndeployment: {method: helms}\n"),
+    ("POST", "/api/v1/exception/triage", None, b"{}"),
+    ("GET", "/api/v1/upgrade-plan", {"from": "5.9", "to": "7.5", "method": "helm"}, None),
+    ("GET", "/api/v1/upgrade-plan", {"from": "7.5", "to": "5.9", "method": "helm"}, None),
+    ("GET", "/api/v1/migrate-plan", {"from_method": "docker-compose", "to_method": "helm"}, None),
+    ("GET", "/api/v1/config/helm-m", {"cloud": "aws"}, None),
+]
+
+
+def test_worker_processes_give_the_answers_of_worker_threads(catalog: Catalog, client: TestClient) -> None:
+    """refarch serve's workers are processes (no GIL shared with the event loop): each task and its answer crosses to them."""
+    with TestClient(create_app(catalog, processes=True), raise_server_exceptions=False) as processes:
+        for method, path, params, body in OFFLOADED:
+            in_threads = client.request(method, path, params=params, content=body)
+            in_processes = processes.request(method, path, params=params, content=body)
+            assert (in_processes.status_code, in_processes.content) == (in_threads.status_code, in_threads.content), (path, params)
+            assert in_threads.status_code in (200, 422)
+
+
+def test_a_worker_process_that_dies_costs_one_503_then_new_workers_answer(catalog: Catalog) -> None:
+    with TestClient(create_app(catalog, processes=True), raise_server_exceptions=False) as processes:
+        executor = processes.app.state.offload.executor  # type: ignore[attr-defined]
+        for worker in list(executor._processes.values()):
+            worker.kill()
+            worker.join()
+        response = processes.post("/api/v1/check", content=VALID.read_bytes())
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
+        assert processes.post("/api/v1/check", content=VALID.read_bytes()).status_code == 200

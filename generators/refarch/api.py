@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -37,15 +41,14 @@ from .problems import MAX_PROBLEMS, InputError, Problem, clip, more_problems, un
 MAX_BODY = 1024 * 1024
 MAX_ERROR_BODY = 64 * 1024  # no answer to a bad request is larger than this
 PREFIX = "/api/v1"
-WORKERS = 2  # threads for CPU-bound work (check, triage, size, plans): few, as they share one GIL with the event loop
+WORKERS = 2  # workers for CPU-bound work (check, triage, size, plans): threads, or processes when serving
+WORKER_NICE = 10  # worker processes run at a lower priority than the event loop
 TIME_LIMIT = 5.0  # seconds a request may take in a worker (waiting included) before it gets a 503
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MEMO_BODY = 16 * 1024  # bodies up to this size have their answers remembered (see Answers)
 MEMO_ENTRIES = 256
 MEMO_BYTES = 2 * 1024 * 1024
 
-T = TypeVar("T")
-R = TypeVar("R")
 
 # --- response shapes --------------------------------------------------------------------
 
@@ -188,55 +191,132 @@ def _input_error(error: InputError) -> JSONResponse:
     return _error(422, "invalid input", details, error.omitted, omitted_loc or "query")
 
 
-def _settled(work: Callable[[], T]) -> T | Response:
-    """What `work` returns, or the 422 for its InputError (rendered here, in the worker)."""
+def run_task(rendered: bool, task: Callable[..., Any], catalog: Catalog, args: tuple[Any, ...]) -> tuple[int | None, Any]:
+    """In a worker: (None, answer) for FastAPI to shape by the route's response model, or (status, JSON bytes): the
+    answer rendered here or the 422 for its InputError, so the event loop only sends bytes. Picklable either way."""
     try:
-        return work()
+        answer = task(catalog, *args)
     except InputError as error:
-        return _input_error(error)
+        response: Response = _input_error(error)
+    else:
+        if not rendered:
+            return None, answer
+        response = SafeJSONResponse(answer)
+    return response.status_code, bytes(response.body)
 
 
-def _rendered(work: Callable[[], Any]) -> Response:
-    """The JSON answer of `work`, or the 422 for its InputError."""
+_worker_catalog: list[Catalog] = []  # in a worker process: the catalog it was started with
+
+
+def _start_worker(catalog: Catalog, server: int) -> None:
+    _worker_catalog[:] = [catalog]
+    os.nice(WORKER_NICE)
+    threading.Thread(target=_end_with, args=(server,), name="refarch-watch", daemon=True).start()
+
+
+def _end_with(server: int) -> None:
+    """A worker process ends within a second of the server, however the server ended (killed outright, it tells no one)."""
+    while _running(server):
+        time.sleep(1)
+    os._exit(0)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs: not gone, and not a zombie its parent has yet to collect (which signal 0 cannot tell)."""
+    if not os.path.isdir("/proc/self"):  # not Linux: signal 0 tells whether it exists
+        return _signal_reaches(pid)
     try:
-        return SafeJSONResponse(work())
-    except InputError as error:
-        return _input_error(error)
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+def _signal_reaches(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process took the number
+        return False
+    return True
+
+
+def _run_in_worker(rendered: bool, task: Callable[..., Any], args: tuple[Any, ...]) -> tuple[int | None, Any]:
+    return run_task(rendered, task, _worker_catalog[0], args)
 
 
 class Offload:
-    """Runs CPU-bound work on a few worker threads with a time limit, so the event loop (and /health) stays free.
+    """Runs the engine's CPU-bound work in a few workers with a time limit, so the event loop (and /health) stays free.
 
-    A thread cannot be stopped: work past the limit finishes in the background, but at most WORKERS
-    run at once, and queued work whose request has already had its 503 never starts.
+    `refarch serve` uses processes: C code such as the YAML parser holds a thread's GIL for tens of milliseconds
+    at a time, which stalls the event loop of the same process; a process shares no GIL, and its lower priority
+    (nice 10) leaves the CPU to the event loop. Threads (the default) serve in-process clients such as tests.
+    A task is a module-level function task(catalog, *args), so it reaches a process by name. Work past the limit
+    finishes in the background, but at most `workers` run at once, and queued work whose request has already had
+    its 503 never starts.
     """
 
-    def __init__(self, workers: int = WORKERS, time_limit: float = TIME_LIMIT):
+    def __init__(self, catalog: Catalog, workers: int = WORKERS, time_limit: float = TIME_LIMIT, processes: bool = False):
+        self.catalog = catalog
         self.workers = workers
         self.time_limit = time_limit
-        self.executor: ThreadPoolExecutor | None = None
+        self.processes = processes
+        self.executor: Executor | None = None
 
-    async def __call__(self, work: Callable[[], T]) -> T | Response:
-        """What `work` returns, for FastAPI to shape by the route's response model; an input error is answered in the worker."""
-        return await self._run(_settled, work)
+    async def __call__(self, task: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any] | Response:
+        """What the task returns, for FastAPI to shape by the route's response model (or the 422 for its input error)."""
+        answer: dict[str, Any] | Response = await self._run(False, task, args)
+        return answer
 
-    async def json(self, work: Callable[[], Any]) -> Response:
-        """The JSON answer of `work` (or its 422), rendered in the worker, for a route whose answer is its JSON as it stands."""
-        return await self._run(_rendered, work)
+    async def json(self, task: Callable[..., dict[str, Any]], *args: Any) -> Response:
+        """The task's answer as JSON as it stands (or the 422 for its input error)."""
+        answer: Response = await self._run(True, task, args)
+        return answer
 
-    async def _run(self, wrapper: Callable[[Callable[[], Any]], R], work: Callable[[], Any]) -> R:
+    async def start(self) -> None:
+        """Start the worker processes now, not on the first request (a process pool only)."""
+        if self.processes:
+            await asyncio.gather(*(self._run(False, _ready, ()) for _ in range(self.workers)))
+
+    async def _run(self, rendered: bool, task: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        loop = asyncio.get_running_loop()
         if self.executor is None:  # made on first use, and again after a shutdown (each lifespan of the app)
-            self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="refarch-api")
-        future = asyncio.get_running_loop().run_in_executor(self.executor, wrapper, work)
+            self.executor = self._executor()
         try:
-            return await asyncio.wait_for(future, self.time_limit)
+            if isinstance(self.executor, ProcessPoolExecutor):
+                future = loop.run_in_executor(self.executor, _run_in_worker, rendered, task, args)
+            else:
+                future = loop.run_in_executor(self.executor, run_task, rendered, task, self.catalog, args)
+            status, answer = await asyncio.wait_for(future, self.time_limit)
         except TimeoutError:
             raise Busy from None
+        except BrokenProcessPool:  # a worker died (killed, out of memory): start new ones for the next request
+            self.close()
+            raise Busy from None
+        return answer if status is None else Response(answer, status_code=status, media_type="application/json")
+
+    def _executor(self) -> Executor:
+        if not self.processes:
+            return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="refarch-api")
+        import multiprocessing
+
+        # forkserver: each worker starts from a clean process with refarch imported, not from a copy of this one
+        # (which holds client connections and threads); the catalog is sent to each worker once.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["refarch.api_routes"])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_start_worker, initargs=(self.catalog, os.getpid()))
 
     def close(self) -> None:
         if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+            # Processes: wait until they have ended, as uvicorn ends the server by re-raising the signal it stopped on,
+            # after which nothing would tell them (a worker busy with a request finishes it first).
+            self.executor.shutdown(wait=isinstance(self.executor, ProcessPoolExecutor), cancel_futures=True)
             self.executor = None
+
+
+def _ready(_: Catalog) -> None:
+    """A task that does nothing: it makes a worker process start."""
 
 
 class LimitBody:
@@ -318,20 +398,21 @@ ENTITY_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WORKERS, time_limit: float = TIME_LIMIT) -> FastAPI:
+def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WORKERS, time_limit: float = TIME_LIMIT, processes: bool = False) -> FastAPI:
     """The app over an already loaded and validated catalog; `site_dir` is the built docs site to serve at /.
 
-    CPU-bound routes run on `workers` threads, each request for at most `time_limit` seconds (then 503).
+    CPU-bound routes run on `workers` threads (or processes), each request for at most `time_limit` seconds (then 503).
     """
     from .site import catalog_version
 
     version = catalog_version(catalog)
     cadence = found.as_dict() if (found := freshness(catalog).cadence) else None
-    offload = Offload(workers, time_limit)
+    offload = Offload(catalog, workers, time_limit, processes)
     answers = Answers()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
+        await offload.start()
         yield
         offload.close()
 
@@ -421,12 +502,7 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
     ) -> Response:
         """The support matrix for a product version: the same JSON as `refarch matrix --format json`."""
         chosen = catalog.releases.releases[-1].version if version is None else version  # an empty version is an error, as in the CLI
-
-        def work() -> dict[str, Any]:
-            require_version(catalog, chosen)
-            return support_matrix(catalog, chosen, as_of or _today(), method)
-
-        return await offload.json(work)
+        return await offload.json(_matrix_task, chosen, as_of or _today(), method)
 
     for segment, (attribute, singular) in ENTITY_KINDS.items():
         _entity_routes(api, catalog, segment, attribute, singular)
@@ -449,6 +525,11 @@ def create_app(catalog: Catalog, site_dir: Path | None = None, workers: int = WO
             return RedirectResponse(f"{PREFIX}/docs")
 
     return app
+
+
+def _matrix_task(catalog: Catalog, version: str, as_of: dt.date, method: str | None) -> dict[str, Any]:
+    require_version(catalog, version)
+    return support_matrix(catalog, version, as_of, method)
 
 
 def _api_docs(app: FastAPI) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from .jsonbody import read_one_line
 from .loading import Catalog, validate_document
+from .memo import per_catalog
 from .models.answers import MigratePlan, UpgradePlan
 from .models.common import IsoDate
 from .models.report import CheckRun, Triage
@@ -94,9 +95,9 @@ SIZE_INPUTS = ("users", "repositories", "total_repo_size_gb", "largest_repo_gb",
 
 
 def _sizing_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
-    from .sizing import document_inputs, evaluate, read_inputs, sizing_model_json
+    from .sizing import sizing_model_json
 
-    model = sizing_model_json(catalog)
+    sizing_model_json(catalog)  # built now, not on the first request
 
     @api.get("/size", response_model=SizingAnswer, response_model_exclude_unset=True, tags=["sizing"])
     async def size_get(
@@ -113,18 +114,12 @@ def _sizing_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     ) -> dict[str, Any] | Response:
         """Size a deployment from query parameters: the same JSON as `refarch size --format json`."""
         given = {name: value for name, value in locals().items() if name in SIZE_INPUTS and value is not None}
-        return await offload(lambda: evaluate(model, read_inputs(model, given, keys={name: name for name in SIZE_INPUTS}, parse_strings=True)))
+        return await offload(_size_query_task, given)
 
     @api.post("/size", response_model=SizingAnswer, response_model_exclude_unset=True, tags=["sizing"], openapi_extra=body_schema(SizingInputs))
     async def size_post(request: Request) -> dict[str, Any] | Response:
         """Size a deployment from a JSON body (the inputs, or a requirements file with a scale: block): the same JSON as `refarch size --format json`."""
-        raw = await request.body()
-
-        def work() -> dict[str, Any]:
-            data, lines = _document(raw)
-            return evaluate(model, document_inputs(model, data, lines, BODY_LABEL))
-
-        return await offload(work)
+        return await offload(_size_body_task, await request.body())
 
 
 # --- checking and triage -----------------------------------------------------------------
@@ -132,8 +127,7 @@ def _sizing_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
 
 def _check_routes(api: APIRouter, catalog: Catalog, offload: Offload, answers: Answers) -> None:
     from .api import SafeJSONResponse
-    from .checking import all_ids_known, check, combine, requirement_problems
-    from .exceptions import triage
+    from .checking import all_ids_known, check, combine
     from .models import ExceptionRequest, Requirements
 
     @api.post(
@@ -158,16 +152,7 @@ def _check_routes(api: APIRouter, catalog: Catalog, offload: Offload, answers: A
             # Bounded by the catalog, not by the input: each id is known and given once. About 0.1 ms, less than the hop to a worker.
             response: Response = SafeJSONResponse(combine([check(catalog, quick[0], date, [], file=BODY_LABEL, lines=quick[1])], date))
         else:
-
-            def work() -> dict[str, Any]:
-                data, lines = _document(raw)
-                requirements = validate_document(data, Requirements, BODY_LABEL, lines)
-                problems = requirement_problems(catalog, requirements, BODY_LABEL, lines)
-                if problems:
-                    raise InputError(problems)
-                return combine([check(catalog, requirements, date, [], file=BODY_LABEL, lines=lines)], date)
-
-            response = await offload.json(work)
+            response = await offload.json(_check_task, raw, date)
         answers.put(key, response)
         return response
 
@@ -184,13 +169,7 @@ def _check_routes(api: APIRouter, catalog: Catalog, offload: Offload, answers: A
         key = ("triage", date.isoformat(), raw)
         if (kept := answers.get(key)) is not None:
             return kept
-
-        def work() -> dict[str, Any]:
-            data, lines = _document(raw)
-            exception_request = validate_document(data, ExceptionRequest, BODY_LABEL, lines)
-            return triage(catalog, exception_request, date, file=BODY_LABEL, lines=lines)
-
-        response = await offload.json(work)
+        response = await offload.json(_triage_task, raw, date)
         answers.put(key, response)
         return response
 
@@ -199,8 +178,6 @@ def _check_routes(api: APIRouter, catalog: Catalog, offload: Offload, answers: A
 
 
 def _upgrade_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
-    from .upgrades import migrate_plan, upgrade_plan
-
     @api.get("/upgrade-plan", response_model=UpgradePlan, response_model_by_alias=True, tags=["upgrades"])
     async def upgrade_route(
         from_version: str = Query(alias="from", description='The version running now, e.g. "5.9".'),
@@ -210,7 +187,7 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
         strategy: Literal["fewest-steps", "least-downtime"] = Query(default="fewest-steps"),
     ) -> dict[str, Any] | Response:
         """The upgrade path between two versions: the same JSON as `refarch upgrade-plan --format json`."""
-        return await offload(lambda: upgrade_plan(catalog, from_version, to_version, method, postgres, strategy))
+        return await offload(_upgrade_task, from_version, to_version, method, postgres, strategy)
 
     @api.get("/migrate-plan", response_model=MigratePlan, response_model_by_alias=True, tags=["upgrades"])
     async def migrate_route(
@@ -219,23 +196,13 @@ def _upgrade_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
         version: str | None = Query(default=None, description="Product version running now."),
     ) -> dict[str, Any] | Response:
         """The supported route between two deployment methods: the same JSON as `refarch migrate-plan --format json`."""
-        return await offload(lambda: migrate_plan(catalog, from_method, to_method, version))
+        return await offload(_migrate_task, from_method, to_method, version)
 
 
 # --- deployment files --------------------------------------------------------------------
 
 
 def _config_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
-    loaded: list[Any] = []
-
-    def deploy_data() -> Any:
-        if not loaded:  # on first use: the data is not needed to start the server
-            from .cli.common import default_root
-            from .deploy.data import load
-
-            loaded.append(load(catalog.root or default_root()))
-        return loaded[0]
-
     from .models.deploy import ConfigFile
 
     @api.get("/config/{architecture}", response_model=ConfigFile, tags=["deployment"])
@@ -246,10 +213,74 @@ def _config_routes(api: APIRouter, catalog: Catalog, offload: Offload) -> None:
     ) -> Response:
         """The override file for a reference architecture: the same JSON as `refarch config generate ARCHITECTURE --format json`."""
         from .api import NotFound
-        from .deploy.generate import for_architecture
 
         if architecture not in catalog.architectures:
             raise NotFound("architecture", architecture, list(catalog.architectures))
         if cloud is not None and cloud not in ("aws", "gcp", "azure"):
             raise InputError([Problem("<arguments>", None, "cloud", f"unknown cloud '{cloud}'; expected one of aws, azure, gcp")])
-        return await offload.json(lambda: for_architecture(catalog, deploy_data(), architecture, version, cloud))
+        return await offload.json(_config_task, architecture, version, cloud)
+
+
+# --- the work, done in a worker: module-level functions task(catalog, *args), so they reach a worker process by name
+
+
+def _size_query_task(catalog: Catalog, given: dict[str, str]) -> dict[str, Any]:
+    from .sizing import evaluate, read_inputs, sizing_model_json
+
+    model = sizing_model_json(catalog)
+    return evaluate(model, read_inputs(model, given, keys={name: name for name in SIZE_INPUTS}, parse_strings=True))
+
+
+def _size_body_task(catalog: Catalog, raw: bytes) -> dict[str, Any]:
+    from .sizing import document_inputs, evaluate, sizing_model_json
+
+    model = sizing_model_json(catalog)
+    data, lines = _document(raw)
+    return evaluate(model, document_inputs(model, data, lines, BODY_LABEL))
+
+
+def _check_task(catalog: Catalog, raw: bytes, date: dt.date) -> dict[str, Any]:
+    from .checking import check, combine, requirement_problems
+    from .models import Requirements
+
+    data, lines = _document(raw)
+    requirements = validate_document(data, Requirements, BODY_LABEL, lines)
+    problems = requirement_problems(catalog, requirements, BODY_LABEL, lines)
+    if problems:
+        raise InputError(problems)
+    return combine([check(catalog, requirements, date, [], file=BODY_LABEL, lines=lines)], date)
+
+
+def _triage_task(catalog: Catalog, raw: bytes, date: dt.date) -> dict[str, Any]:
+    from .exceptions import triage
+    from .models import ExceptionRequest
+
+    data, lines = _document(raw)
+    return triage(catalog, validate_document(data, ExceptionRequest, BODY_LABEL, lines), date, file=BODY_LABEL, lines=lines)
+
+
+def _upgrade_task(catalog: Catalog, from_version: str, to_version: str, method: str, postgres: str | None, strategy: str) -> dict[str, Any]:
+    from .upgrades import upgrade_plan
+
+    return upgrade_plan(catalog, from_version, to_version, method, postgres, strategy)
+
+
+def _migrate_task(catalog: Catalog, from_method: str, to_method: str, version: str | None) -> dict[str, Any]:
+    from .upgrades import migrate_plan
+
+    return migrate_plan(catalog, from_method, to_method, version)
+
+
+@per_catalog
+def _deploy_data(catalog: Catalog) -> Any:
+    """Read on first use: the data is not needed to start the server."""
+    from .cli.common import default_root
+    from .deploy.data import load
+
+    return load(catalog.root or default_root())
+
+
+def _config_task(catalog: Catalog, architecture: str, version: str | None, cloud: str | None) -> dict[str, Any]:
+    from .deploy.generate import for_architecture
+
+    return for_architecture(catalog, _deploy_data(catalog), architecture, version, cloud)

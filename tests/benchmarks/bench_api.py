@@ -35,10 +35,15 @@ def _free_port() -> int:
 
 
 def _rss_kb(pid: int) -> int:
+    """Resident memory of the process and its descendants (the server's worker processes)."""
+    total = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+            total = int(line.split()[1])
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += _rss_kb(int(child))
+    return total
 
 
 def _wait_ready(url: str, timeout: float = 60) -> None:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import errno
 import socket
-import sys
 from pathlib import Path
 
 import click
 
 from ..problems import InputError, Problem
 from .common import catalog_option, emit, load, main
-
-SWITCH_INTERVAL = 0.0005  # seconds
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -67,8 +64,6 @@ def serve(host: str, port: int, catalog_root: Path | None, site_root: Path, rebu
         generate(catalog, site_root / "site", audience=audience)
         build(site_root)
         note(f"built the site in {time.monotonic() - started:.1f} s")
-    # CPU-bound requests run on worker threads; a short GIL switch interval lets the event loop thread (and /health)
-    # take its turn within a millisecond instead of 5 ms per wake-up, at a small cost in throughput.
-    sys.setswitchinterval(SWITCH_INTERVAL)
     emit(f"refarch: serving the site and the API on http://{host}:{port}/ (API docs: http://{host}:{port}/api/v1/docs)")
-    uvicorn.Server(uvicorn.Config(create_app(catalog, site_dir), log_level="warning")).run(sockets=[sock])
+    # CPU-bound requests run in worker processes, which share no GIL with the event loop (and /health).
+    uvicorn.Server(uvicorn.Config(create_app(catalog, site_dir, processes=True), log_level="warning")).run(sockets=[sock])
