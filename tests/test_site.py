@@ -467,6 +467,25 @@ def test_generating_in_a_child_process_writes_the_same_pages(tmp_path: Path, rep
         assert (forked / name).read_bytes() == (plain / name).read_bytes(), name
 
 
+def test_pages_without_the_library_feeds_leave_them_and_their_temporary_files_alone(tmp_path: Path, catalog: Catalog) -> None:
+    """generate_and_build's child writes the pages while the parent writes the feed and the calendar in the same folder."""
+    import datetime as dt
+
+    from refarch.feeds import ATOM, ICS
+    from refarch.site import GENERATED, generate
+
+    feeds = tmp_path / GENERATED / "feeds"
+    feeds.mkdir(parents=True)
+    for name in (ATOM, ICS, "feeds/.lifecycle.atom.k2j3.tmp", "feeds/stale.json"):
+        (tmp_path / GENERATED / name).write_text("the parent's\n", encoding="utf-8")
+    generate(catalog, tmp_path, dt.date(2026, 11, 27), library_feeds=False)
+    assert sorted(p.name for p in feeds.iterdir() if p.is_file()) == [".lifecycle.atom.k2j3.tmp", "end-of-support.ics", "lifecycle.atom"]
+    assert (tmp_path / GENERATED / ATOM).read_text(encoding="utf-8") == "the parent's\n"
+    generate(catalog, tmp_path, dt.date(2026, 11, 27))
+    assert sorted(p.name for p in feeds.iterdir() if p.is_file()) == ["end-of-support.ics", "lifecycle.atom"]
+    assert (tmp_path / GENERATED / ATOM).read_text(encoding="utf-8").startswith("<?xml")
+
+
 def test_the_engine_names_no_product(repo_root: Path, catalog: Catalog) -> None:
     """Every product fact lives in the catalog: the code, templates and calculator never name the product."""
     names = {catalog.product.name.lower(), catalog.product.id.lower()}

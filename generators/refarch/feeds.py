@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .lifecycle import end_of_support, level_at
-from .models import minor_of, version_key
+from .numbers import minor_of, version_key
 
 if TYPE_CHECKING:
     from .loading import Catalog
@@ -196,12 +196,22 @@ def badges(catalog: Catalog, as_of: dt.date) -> dict[str, dict[str, object]]:
     return out
 
 
-def feed_files(catalog: Catalog, as_of: dt.date) -> dict[str, str]:
-    """Path under generated/ -> text, for every feed file."""
-    out = {ATOM: atom_feed(catalog, as_of), ICS: end_of_support_calendar(catalog)}
+LIBRARY_MADE = (ATOM, ICS)
+"""The feed files made by feedgen and icalendar: importing those (and lxml) is most of the feeds' cost, so the site
+build makes them beside the pages, in another process (see site.generate_and_build)."""
+
+
+def feed_files(catalog: Catalog, as_of: dt.date, library_made: bool = True) -> dict[str, str]:
+    """Path under generated/ -> text, for every feed file (without the LIBRARY_MADE ones if not `library_made`)."""
+    out = library_feeds(catalog, as_of) if library_made else {}
     for name, badge in badges(catalog, as_of).items():
         out[f"{BADGES}/{name}"] = json.dumps(badge, indent=2, sort_keys=True) + "\n"
     return out
+
+
+def library_feeds(catalog: Catalog, as_of: dt.date) -> dict[str, str]:
+    """The Atom feed and the calendar: path under generated/ -> text."""
+    return {ATOM: atom_feed(catalog, as_of), ICS: end_of_support_calendar(catalog)}
 
 
 def feed_links(files: dict[str, str]) -> dict[str, object]:

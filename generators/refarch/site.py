@@ -6,6 +6,7 @@ site/generated/; `build()` and `serve()` hand the result to mkdocs.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -17,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .feeds import feed_files, feed_links
+from .feeds import LIBRARY_MADE, feed_files, feed_links, library_feeds
 from .freshness import currency, freshness
-from .fsutil import write_atomic
+from .fsutil import write_atomic, write_atomic_bytes
 from .lifecycle import ReleaseStatus, at_or_after, end_of_support, exists_at, level_at, method_level, release_statuses
 from .matrix import rule_at, support_matrix
 from .models import Architecture, Method, Service, Size, version_key
@@ -577,11 +578,17 @@ def required_stops(catalog: Catalog) -> list[dict[str, Any]]:
 
 
 def pages(
-    catalog: Catalog, as_of: dt.date, schemas: dict[str, str] | None = None, audience: str = "public", deploy: dict[str, Any] | None = None
+    catalog: Catalog,
+    as_of: dt.date,
+    schemas: dict[str, str] | None = None,
+    audience: str = "public",
+    deploy: dict[str, Any] | None = None,
+    library_feeds: bool = True,
 ) -> dict[str, str]:
     """Relative path under site/generated/ -> file content (Markdown pages and downloads). No I/O.
 
     With `deploy` (catalog/deploy/ data), every architecture page offers its override file as a download.
+    Without `library_feeds`, the feeds.LIBRARY_MADE files are left out (someone else makes them).
     """
     from .deploy.generate import for_architecture
 
@@ -612,7 +619,7 @@ def pages(
     out["services.md"] = page("services.md.j2", services_page(f))
     out["sizing.md"] = page("sizing.md.j2", {**sizing_page(f), "configs": configs})
     out["choosing.md"] = page("choosing.md.j2", choosing_page(f))
-    feeds = feed_files(catalog, as_of)
+    feeds = feed_files(catalog, as_of, library_made=library_feeds)
     out.update(feeds)
     out["releases.md"] = page("releases.md.j2", {**releases_page(f, required_stops(catalog)), "feeds": feed_links(feeds)})
     out["upgrade-planner.md"] = page("upgrade-planner.md.j2", upgrade_planner_page(f))
@@ -654,12 +661,14 @@ def generate(
     key: str | None = None,
     extra: dict[str, str] | None = None,
     audience: str = "public",
+    library_feeds: bool = True,
 ) -> list[Path]:
     """Write every generated file under site_dir/generated/, replacing what was there.
 
     schema_dir holds the committed *.schema.json files to publish (default: render them from the models);
     extra holds more files (path under generated/ -> text) made from other inputs, such as the fleet page.
-    Unchanged files are left alone, so a live-reloading server does not rebuild for nothing.
+    Without `library_feeds`, the feeds.LIBRARY_MADE files are neither written nor removed (write_library_feeds
+    writes them). Unchanged files are left alone, so a live-reloading server does not rebuild for nothing.
     """
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     target = site_dir / GENERATED
@@ -670,25 +679,52 @@ def generate(
     from .deploy.data import present
 
     with_deploy = catalog.root is not None and present(catalog.root)
-    rendered = pages(catalog, as_of, schemas, audience, load_deploy(catalog.root) if with_deploy and catalog.root is not None else None)
+    rendered = pages(catalog, as_of, schemas, audience, load_deploy(catalog.root) if with_deploy and catalog.root is not None else None, library_feeds)
     from .vendor import site_files
 
-    rendered.update({vendored.path: vendored.text for vendored in site_files()})
+    vendored = {file.path: file.data for file in site_files()}  # bytes as shipped: 3.5 MB of mermaid need no decoding
     rendered.update(extra or {})
     if key is not None:
         rendered[KEY_FILE] = key + "\n"
     if target.exists():
         for old in target.rglob("*"):
-            if old.is_file() and old.relative_to(target).as_posix() not in rendered:
+            relative = old.relative_to(target).as_posix()
+            if old.is_file() and relative not in rendered and relative not in vendored and (library_feeds or not _library_made(relative)):
                 old.unlink()
+    for relative, data in vendored.items():
+        _write_changed_bytes(target / relative, data)
     written = []
     for relative, text in sorted(rendered.items()):
         path = target / relative
-        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
-            write_atomic(path, text)
+        _write_changed(path, text)
         if relative.endswith(".md"):
             written.append(path)
     return written
+
+
+def _library_made(relative: str) -> bool:
+    """One of feeds.LIBRARY_MADE, or the temporary file write_atomic is writing it through (in the same folder)."""
+    folder, _, name = relative.rpartition("/")
+    return any(
+        relative == made or (folder == made.rpartition("/")[0] and name.startswith(f".{made.rpartition('/')[2]}.") and name.endswith(".tmp"))
+        for made in LIBRARY_MADE
+    )
+
+
+def write_library_feeds(catalog: Catalog, site_dir: Path, as_of: dt.date) -> None:
+    """Write the feeds.LIBRARY_MADE files under site_dir/generated/ (what generate(..., library_feeds=False) leaves out)."""
+    for relative, text in library_feeds(catalog, as_of).items():
+        _write_changed(site_dir / GENERATED / relative, text)
+
+
+def _write_changed(path: Path, text: str) -> None:
+    if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+        write_atomic(path, text)
+
+
+def _write_changed_bytes(path: Path, data: bytes) -> None:
+    if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
+        write_atomic_bytes(path, data)
 
 
 def site_config(root: Path, out: Path, built: dt.date | None = None) -> MkDocsConfig:
@@ -763,7 +799,8 @@ def generate_and_build(
     """Generate the pages from the catalog `load()` returns, then build the site: (the built site, pages written).
 
     Where the system can fork, a child process loads the catalog and writes the pages while this process
-    loads mkdocs and its configuration, so the two use both cores; the files written are the same.
+    loads mkdocs and its configuration, then writes the Atom feed and the calendar, so the two use both cores;
+    the files written are the same.
     """
     if not hasattr(os, "fork"):
         written = generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra, audience=audience)
@@ -773,7 +810,8 @@ def generate_and_build(
     if pid == 0:  # the child: generate, report through the pipe, and leave without running the parent's cleanup
         os.close(read_end)
         try:
-            outcome: tuple[str, Any] = ("ok", len(generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra, audience=audience)))
+            written = generate(load(), root / "site", as_of, schema_dir, key=key, extra=extra, audience=audience, library_feeds=False)
+            outcome: tuple[str, Any] = ("ok", len(written))
         except InputError as error:
             outcome = ("input", error.problems)
         except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
@@ -784,6 +822,8 @@ def generate_and_build(
     os.close(write_end)
     try:
         config = _load_config(root, root / "build" / "site")
+        with contextlib.suppress(InputError):  # the child reports the same problems
+            write_library_feeds(load(), root / "site", as_of)
     finally:
         with os.fdopen(read_end, "rb") as pipe:
             report = pipe.read()

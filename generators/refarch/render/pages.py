@@ -22,12 +22,13 @@ from markupsafe import Markup
 _HTML_SPECIALS = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]{}|#~^"}
 _SPECIALS = {**_HTML_SPECIALS, **_MARKDOWN_SPECIALS, "\r": " ", "\n": " "}
+_SPECIAL = re.compile("[" + re.escape("".join(_SPECIALS)) + "]")
 _BLOCK_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^([-+>=:!])")
 
 
 def neutralize(text: str) -> Markup:
     """Text for running Markdown: HTML-escaped, Markdown syntax neutralised, one line (one pass, so nothing is escaped twice)."""
-    escaped = "".join(_SPECIALS.get(c, c) for c in text)
+    escaped = _SPECIAL.sub(lambda m: _SPECIALS[m.group()], text)
     # A value placed at the start of a line must not turn into a list, quote or heading.
     escaped = _BLOCK_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};" if m.group(1) else f"&#{ord(m.group(3))};", escaped, count=1)
     return Markup(escaped)
