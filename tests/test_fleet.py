@@ -441,6 +441,20 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
+def test_the_command_reads_the_planners_routing_table_once(fleet: Any, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every upgrade summary plans a path from the routing table; reading it (and the catalog's key) is done once, not per plan."""
+    import refarch.cli.upgrade as upgrade_cli
+
+    reads: list[Path] = []
+    real = upgrade_cli._routes
+    monkeypatch.setattr(upgrade_cli, "_routes", lambda root: reads.append(root) or real(root))
+    as_of, path, _, _ = fleet
+    result = run("fleet", "report", str(path), "--as-of", as_of.isoformat(), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    planned = {(i["version"], i["method"]) for i in json.loads(result.stdout)["instances"] if (i.get("upgrade") or {}).get("steps")}
+    assert len(planned) > 1 and len(reads) == 1
+
+
 def test_the_command_gives_json_table_markdown_and_html(fleet: Any, run: Callable[..., Result], tmp_path: Path) -> None:
     as_of, path, report, _ = fleet
     result = run("fleet", "report", str(path), "--as-of", as_of.isoformat(), "--format", "json")

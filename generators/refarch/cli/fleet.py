@@ -56,14 +56,16 @@ def report_command(inventory: Path, as_of: str | None, active_days: int, fmt: st
 
     from ..fleet.inventory import read_inventory
     from ..fleet.report import fleet_report
+    from .upgrade import upgrade_routes
 
     date = parse_date(as_of)
     # DuckDB reads the file (releasing the GIL) while this process loads the catalog: the read needs none.
+    # The pydantic-free snapshot, and the planner's routing table for the upgrade summaries: neither pydantic nor networkx.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(load, catalog_root)
+        pending = pool.submit(load, catalog_root, True)
         inv = read_inventory(inventory, pending.result)
         catalog = pending.result()
-    data = fleet_report(catalog, inv, date, active_days)
+    data = fleet_report(catalog, inv, date, active_days, routes=upgrade_routes(catalog_root))
     text = render_report(data, fmt)
     if output is None:
         emit(text)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .common import EXIT_FAILED, catalog_option, default_root, emit_as, format_option, load, main
+
+if TYPE_CHECKING:
+    from ..upgrades import Routes
 
 
 @main.command("upgrade-plan")
@@ -28,9 +32,16 @@ def upgrade_plan(from_version: str, to_version: str, method_id: str, postgres: s
     from ..render.upgrades import upgrade_plan_markdown, upgrade_plan_table
     from ..upgrades import upgrade_plan as plan_upgrade
 
-    routes = None if os.environ.get("REFARCH_NO_CACHE") else lambda: _routes(catalog_root or default_root())
+    routes = upgrade_routes(catalog_root)
     plan = plan_upgrade(load(catalog_root, fast=True), from_version, to_version, method_id, postgres=postgres, strategy=strategy, routes=routes)
     emit_as(fmt, plan, upgrade_plan_table, upgrade_plan_markdown)
+
+
+def upgrade_routes(catalog_root: Path | None) -> Routes | None:
+    """Where the planner finds its routing table, read once however many plans ask (None without a cache: REFARCH_NO_CACHE)."""
+    if os.environ.get("REFARCH_NO_CACHE"):
+        return None
+    return functools.cache(lambda: _routes(catalog_root or default_root()))
 
 
 def _routes(root: Path) -> Any:

@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..freshness import currency
 from ..lifecycle import end_of_support
-from ..models import version_key
+from ..numbers import version_key
 from ..problems import InputError
 from .inventory import DAY_SCALE, EPOCH, KEY_SCALE, minor_key
 
 if TYPE_CHECKING:
     from ..loading import Catalog
+    from ..upgrades import Routes
     from .inventory import Inventory
 
 SCHEMA_VERSION = 1
@@ -242,8 +243,10 @@ def _trend_counts(inv: Inventory, as_of: dt.date, points: int, active_days: int)
 # --- the report ---------------------------------------------------------------------------------
 
 
-def fleet_report(catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: int = DEFAULT_ACTIVE_DAYS, plans: bool = True) -> dict[str, Any]:
-    """Every figure of the report as stable JSON (schema_version 1)."""
+def fleet_report(
+    catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: int = DEFAULT_ACTIVE_DAYS, plans: bool = True, routes: Routes | None = None
+) -> dict[str, Any]:
+    """Every figure of the report as stable JSON (schema_version 1); `routes` is the upgrade planner's routing table, if at hand."""
     if active_days < 0:
         from ..problems import Problem
 
@@ -263,7 +266,7 @@ def fleet_report(catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: 
     for inst in active if plans else ():
         first_of.setdefault((inst.version, inst.method), inst)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        planned = pool.submit(lambda: {key: upgrade_summary(catalog, inst, latest) for key, inst in first_of.items()})
+        planned = pool.submit(lambda: {key: upgrade_summary(catalog, inst, latest, routes) for key, inst in first_of.items()})
         counts = adoption_counts(inv, window, active_days, known_methods)
         trend_rows = _trend_counts(inv, as_of, TREND_POINTS, active_days)
         plan_cache = planned.result()
@@ -330,7 +333,7 @@ def fleet_report(catalog: Catalog, inv: Inventory, as_of: dt.date, active_days: 
     }
 
 
-def upgrade_summary(catalog: Catalog, inst: Instance, latest: Release | None) -> dict[str, Any] | None:
+def upgrade_summary(catalog: Catalog, inst: Instance, latest: Release | None, routes: Routes | None = None) -> dict[str, Any] | None:
     """The upgrade planner's summary from the instance's version to the latest release (None without a method)."""
     if inst.method is None or latest is None:
         return None
@@ -339,7 +342,7 @@ def upgrade_summary(catalog: Catalog, inst: Instance, latest: Release | None) ->
     from ..upgrades import upgrade_plan
 
     try:
-        plan = upgrade_plan(catalog, inst.version, latest.version, inst.method)
+        plan = upgrade_plan(catalog, inst.version, latest.version, inst.method, routes=routes)
     except InputError as error:
         return {"to": latest.latest_patch, "error": "; ".join(p.message for p in error.problems)}
     totals, downtime = plan["totals"], plan["total_downtime"]
