@@ -1,7 +1,9 @@
 """refarch check: in-process checks per second on 10,000 generated requirements, and one whole `refarch check` process.
 
-Goals: at least 20,000 checks per second in process; one `refarch check FILE` under 0.3 s, reported
-against `python -c pass` measured in the same run.
+Goals: one `refarch check FILE` under 0.3 s, reported against `python -c pass` measured in the same run.
+Checks per second are reported, not held to issue 4's absolute 20,000/s, which depends on the machine:
+issue 11 replaced it with rates next to a same-run baseline (here the sizing engine alone; bench_startup
+sets them beside the YAML C loader reading the same documents).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def bench() -> list[Result]:
 
         per_second = rate(run_batch, repeat=5)
         result = Result(
-            f"in-process checks per second, {COUNT:,} generated requirements {label}", "/s", per_second, 5, goal=">= 20,000/s", met=per_second >= 20_000
+            f"in-process checks per second, {COUNT:,} generated requirements {label}", "/s", per_second, 5, goal="report only (issue 11: no absolute rate)"
         )
         if scale:
             # The scale rule calls the sizing engine once per check: measure the engine alone on the same inputs.

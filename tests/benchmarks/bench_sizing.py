@@ -1,7 +1,9 @@
 """refarch size: one whole `refarch size` process against `python -c pass`, and in-process sizings per second.
 
 Goals: `refarch size --users 8000 --repositories 30000 --format json` under 0.3 s and at most 10 times
-`python -c pass` measured in the same run; at least 20,000 sizings per second in process.
+`python -c pass` measured in the same run. Sizings per second are reported, not held to issue 3's absolute
+20,000/s, which depends on the machine: issue 11 replaced it with a rate next to a same-run baseline
+(bench_startup sets it beside the YAML C loader reading the same inputs).
 """
 
 from __future__ import annotations
@@ -71,8 +73,7 @@ def bench() -> list[Result]:
             unit="/s",
             median=per_second,
             runs=7,
-            goal=">= 20,000 per second",
-            met=per_second >= 20_000,
+            goal="report only (issue 11: no absolute rate)",
         )
     )
     per_second = rate(run_evaluate, repeat=7)
