@@ -71,20 +71,9 @@ def catalog_key(root: Path) -> str:
 
 def load_cached(root: Path) -> Any:
     """load_catalog(root), through the cache when possible."""
-    import pickle
-
     from .loading import load_catalog  # here, not at the top: load_snapshot's hits need neither YAML nor pydantic
 
-    if os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
-        return load_catalog(root)
-    path = _recall_pickle(root, "catalog")
-    if path is not None and path.exists():
-        found = _read_pickle(path)
-        if found is not None:
-            return found
-    catalog = load_catalog(root)
-    _keep(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
-    return catalog
+    return load_pickled(root, "catalog", lambda: load_catalog(root))
 
 
 def load_snapshot(root: Path) -> Any:
@@ -145,47 +134,37 @@ def load_derived(root: Path, name: str, build: Callable[[Any], Any]) -> Any:
     For plain data derived from the catalog (e.g. the sizing model): a hit reads one JSON file and
     imports neither YAML loading nor pydantic. Hit or miss, the caller gets the same JSON round-trip.
     """
-    import json
-
     if os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
-        return json.loads(json.dumps(build(load_cached(root))))
-    path: Path | None
+        return _kept_json(None, build(load_cached(root)))
     try:
-        path = cache_dir() / f"{name}-{catalog_key(root)}.json"
-        if path.exists():
-            return json.loads(path.read_bytes())
-    except Exception:  # a broken cache is never fatal: build normally
+        path: Path | None = cache_dir() / f"{name}-{catalog_key(root)}.json"
+    except Exception:  # a catalog file that cannot be read: no cache, and the normal load reports it
         path = None
-    text = json.dumps(build(load_cached(root)), sort_keys=True)
-    if path is not None:
-        from .fsutil import write_atomic_bytes
-
-        with contextlib.suppress(OSError, InputError):
-            write_atomic_bytes(path, text.encode("utf-8"))
-    return json.loads(text)
+    found = _recall_json(path)
+    return found if found is not None else _kept_json(path, build(load_cached(root)))
 
 
-def answer_path(root: Path, name: str, inputs: Sequence[str | bytes] | None, kind: str = "answer") -> Path | None:
+def answer_path(root: Path, name: str, inputs: Sequence[str | bytes]) -> Path | None:
     """Where the answer `name` to `inputs` over the catalog below `root` is kept, or None when it cannot be cached.
 
-    For answers that are a pure function of the catalog and `inputs` (arguments, the bytes of input
-    files, the date). The key hashes catalog_key (every catalog file and refarch's code) and every
-    input, length-prefixed, so ("ab", "c") and ("a", "bc") differ. `kind` starts the file's name.
+    For answers that are a pure function of the catalog and `inputs` (arguments, the date). The key
+    hashes catalog_key (every catalog file and refarch's code) and every input, length-prefixed, so
+    ("ab", "c") and ("a", "bc") differ.
     """
-    if inputs is None or os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
+    if os.environ.get("REFARCH_NO_CACHE") or not (root / "catalog").is_dir():
         return None
     try:
         digest = _blake2b(catalog_key(root).encode(), digest_size=16)
         for part in (name, *inputs):
             data = part.encode("utf-8", errors="surrogateescape") if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
-        return cache_dir() / f"{kind}-{name}-{digest.hexdigest()}.json"
+        return cache_dir() / f"answer-{name}-{digest.hexdigest()}.json"
     except Exception:  # an unreadable catalog file: no cache, and the normal path reports it
         return None
 
 
-def recall(path: Path | None) -> Any:
-    """The answer kept at `path`, or None."""
+def _recall_json(path: Path | None) -> Any:
+    """What is kept at `path`, or None."""
     import json
 
     if path is None:
@@ -196,26 +175,21 @@ def recall(path: Path | None) -> Any:
         return None
 
 
-def remember(path: Path | None, answer: Any) -> Any:
-    """Keep `answer` at `path` (when there is one); return its JSON round-trip, which is what a later recall() gives."""
+def _kept_json(path: Path | None, value: Any) -> Any:
+    """Keep `value` as JSON at `path` (when there is one); return its JSON round-trip, which is what a later _recall_json() gives."""
     import json
 
-    text = json.dumps(answer, sort_keys=True, default=str)
-    if path is not None:
-        from .fsutil import write_atomic_bytes
-
-        with contextlib.suppress(OSError, InputError):  # an unwritable cache only costs speed (the writer says InputError)
-            write_atomic_bytes(path, text.encode("utf-8"))
+    text = json.dumps(value, sort_keys=True)
+    _keep(path, text.encode("utf-8"))
     return json.loads(text)
 
 
-def load_answer(root: Path, name: str, inputs: Sequence[str | bytes], build: Callable[[], Any], kind: str = "answer") -> Any:
+def load_answer(root: Path, name: str, inputs: Sequence[str | bytes], build: Callable[[], Any]) -> Any:
     """build(), or the answer a previous build() gave to the same inputs over the same catalog and code.
 
-    A repeated question is answered from one JSON file, without YAML, pydantic or the engine. Only
-    answers are kept: an InputError from build() propagates, so problems are found afresh every time.
-    Hit or miss, the caller gets the same JSON round-trip.
+    Only answers are kept: an InputError from build() propagates, so problems are found afresh every
+    time. Hit or miss, the caller gets the same JSON round-trip.
     """
-    path = answer_path(root, name, inputs, kind)
-    found = recall(path)
-    return found if found is not None else remember(path, build())
+    path = answer_path(root, name, inputs)
+    found = _recall_json(path)
+    return found if found is not None else _kept_json(path, build())

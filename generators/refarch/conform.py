@@ -64,7 +64,7 @@ def _constraints(metadata: list[Any]) -> dict[str, Any] | None:
         elif name in ("MinLen", "MaxLen"):
             out["min_length" if name == "MinLen" else "max_length"] = getattr(item, "min_length" if name == "MinLen" else "max_length")
         elif name == "Strict":
-            out["strict"] = item.strict
+            pass  # conform takes only values of the field's exact type, which strict mode accepts too
         elif name == "AllowInfNan":
             out["allow_inf_nan"] = item.allow_inf_nan
         elif name == "BeforeValidator":

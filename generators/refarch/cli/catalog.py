@@ -47,7 +47,7 @@ def validate(as_of: str | None, catalog_root: Path | None) -> None:
     # A catalog found valid is not read again until a file or refarch changes (refarch.cache.catalog_key); problems are
     # never stored, so a catalog with problems is read in full every time and every problem is listed.
     try:
-        outcome = load_answer(root, "validate", [str(root), date.isoformat(), dt.date.today().isoformat()], check_every_file, kind="validated")
+        outcome = load_answer(root, "validate", [str(root), date.isoformat(), dt.date.today().isoformat()], check_every_file)
     except InputError as error:
         fail(error)
     if outcome["warning"]:

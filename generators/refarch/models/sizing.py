@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..conform import fast_check
-from ..numbers import MAX_NUMBER, concurrent_users_problem
+from ..numbers import MAX_NUMBER, concurrent_users_problem, largest_within_total
 from .common import CatalogCurrency, Cloud, Id, Sourced, Strict, matching
 
 
@@ -55,7 +55,7 @@ class SizingInputs(Strict):
     @model_validator(mode="after")
     @fast_check("refarch.numbers:largest_within_total")
     def _largest_within_total(self) -> SizingInputs:
-        if self.largest_repo_gb is not None and self.total_repo_size_gb is not None and self.largest_repo_gb > self.total_repo_size_gb:
+        if not largest_within_total(self):
             raise ValueError(
                 f"largest_repo_gb ({self.largest_repo_gb:g}) is larger than total_repo_size_gb ({self.total_repo_size_gb:g}); the largest repository is part of the total"
             )
